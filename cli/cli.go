@@ -1,0 +1,187 @@
+// Package cli implements the tokendesk command line: profile management,
+// login, token, status, refresh, logout and the local sandbox. The window is
+// opened by main; everything here works without a display.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/pkg/browser"
+	"github.com/tokendesk/tokendesk/desk"
+	"github.com/tokendesk/tokendesk/keeper"
+	"github.com/tokendesk/tokendesk/oauth"
+	"github.com/tokendesk/tokendesk/oauth/sandbox"
+	"github.com/tokendesk/tokendesk/storage"
+)
+
+// Exit codes: part of the interface scripts rely on.
+const (
+	ExitOK         = 0
+	ExitError      = 1
+	ExitUsage      = 2
+	ExitNeedsLogin = 4
+)
+
+// Env is what a command may touch of the outside world.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// OpenBrowser opens a URL in the system browser.
+	OpenBrowser func(url string) error
+	// Manager opens the profiles, config file and keyring.
+	Manager func() (*desk.Manager, error)
+}
+
+// DefaultEnv uses the process's standard streams, the system browser (via
+// xdg-open and friends) and the user's config dir and OS keyring.
+func DefaultEnv() Env {
+	browser.Stdout = os.Stderr // keep stdout for the command's own output
+	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, OpenBrowser: browser.OpenURL, Manager: OpenManager}
+}
+
+// OpenManager opens the config dir ($TOKENDESK_CONFIG_DIR or the user config
+// dir) and the OS keyring namespaced to it.
+func OpenManager() (*desk.Manager, error) {
+	dir, overridden, err := storage.DefaultDir()
+	if err != nil {
+		return nil, err
+	}
+	return desk.NewManager(desk.Options{
+		Store:   storage.Open(dir),
+		Secrets: storage.NewKeyring(storage.KeyringNamespace(dir, overridden), 0),
+	}), nil
+}
+
+// IsWindow reports whether args ask for the window rather than a command,
+// and whether in demo mode.
+func IsWindow(args []string) (window, demo bool) {
+	switch {
+	case len(args) == 0:
+		return true, false
+	case len(args) == 1 && (args[0] == "--demo" || args[0] == "-demo"):
+		return true, true
+	}
+	return false, false
+}
+
+const usage = `Usage:
+  tokendesk                          open the window
+  tokendesk --demo                   open the window against the built-in sandbox (demo profile)
+  tokendesk profile add NAME --integration-key KEY [--env demo|production|URL] [--secret-stdin]
+                    [--ports 8765,8766] [--scopes "signature extended"] [--refresh-lifetime 720h]
+  tokendesk profile list | remove NAME
+  tokendesk login   [-p NAME] [--no-browser] [--prompt-login]
+  tokendesk token   [-p NAME] [--min-valid 5m]
+  tokendesk status  [-p NAME] [--json]
+  tokendesk refresh [-p NAME]
+  tokendesk logout  [-p NAME]
+  tokendesk sandbox [--addr 127.0.0.1:PORT] [--integration-key K] [--secret S] [--redirect-uri URI]... [--auto-accept]
+
+Exit codes: 0 success, 4 a login is needed (signed out, refresh token dead), 1 any other error.
+Environment: TOKENDESK_CONFIG_DIR overrides the config directory (and isolates the keyring entries).
+`
+
+// Run executes one command and returns the process exit code.
+func Run(ctx context.Context, args []string, env Env) int {
+	if len(args) == 0 {
+		fmt.Fprint(env.Stderr, usage)
+		return ExitUsage
+	}
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "profile":
+		err = runProfile(ctx, rest, env)
+	case "login":
+		err = runLogin(ctx, rest, env)
+	case "token":
+		err = runToken(ctx, rest, env)
+	case "status":
+		err = runStatus(ctx, rest, env)
+	case "refresh":
+		err = runRefresh(ctx, rest, env)
+	case "logout":
+		err = runLogout(ctx, rest, env)
+	case "sandbox":
+		err = sandbox.RunCommand(ctx, rest, env.Stdout, env.Stderr)
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(env.Stdout, usage)
+		return ExitOK
+	default:
+		fmt.Fprintf(env.Stderr, "tokendesk: unknown command %q\n\n%s", cmd, usage)
+		return ExitUsage
+	}
+	return exitCode(err, env)
+}
+
+// usageError marks a command-line mistake (exit 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// needsLogin marks an outcome that asks for a login (exit 4) with a message.
+type needsLogin struct{ msg string }
+
+func (e needsLogin) Error() string { return e.msg }
+
+func exitCode(err error, env Env) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ue usageError
+	var nl needsLogin
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return ExitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(env.Stderr, "tokendesk: %s\n", ue.msg)
+		return ExitUsage
+	case errors.As(err, &nl):
+		fmt.Fprintf(env.Stderr, "tokendesk: %s\n", nl.msg)
+		return ExitNeedsLogin
+	case errors.Is(err, keeper.ErrSignedOut):
+		fmt.Fprintf(env.Stderr, "tokendesk: %s\n", oneLine(err.Error()))
+		return ExitNeedsLogin
+	case oauth.IsRelogin(err):
+		fmt.Fprintf(env.Stderr, "tokendesk: %s; run `tokendesk login`\n", oneLine(err.Error()))
+		return ExitNeedsLogin
+	}
+	fmt.Fprintf(env.Stderr, "tokendesk: %s\n", oneLine(err.Error()))
+	return ExitError
+}
+
+// oneLine folds a message onto one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// parseArgs parses flags that may stand before or after positional
+// arguments ("profile add NAME --integration-key K").
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// profileFlag registers -p/--profile on fs.
+func profileFlag(fs *flag.FlagSet) *string {
+	p := fs.String("p", "", "profile name (may be omitted when there is one profile)")
+	fs.StringVar(p, "profile", "", "profile name")
+	return p
+}

@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tokendesk/tokendesk/oauth"
+	"github.com/tokendesk/tokendesk/storage"
+)
+
+func runProfile(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 {
+		return usageError{"profile needs a subcommand: add, list or remove"}
+	}
+	switch args[0] {
+	case "add":
+		return runProfileAdd(ctx, args[1:], env)
+	case "list", "ls":
+		return runProfileList(env)
+	case "remove", "rm":
+		if len(args) != 2 {
+			return usageError{"usage: tokendesk profile remove NAME"}
+		}
+		m, err := env.Manager()
+		if err != nil {
+			return err
+		}
+		if err := m.RemoveProfile(ctx, args[1]); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "Removed profile %q and its stored tokens. Consent at DocuSign is unchanged.\n", args[1])
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown profile subcommand %q (add, list, remove)", args[0])}
+}
+
+func runProfileAdd(ctx context.Context, args []string, env Env) error {
+	fs := flag.NewFlagSet("profile add", flag.ContinueOnError)
+	key := fs.String("integration-key", "", "DocuSign integration key (GUID)")
+	envName := fs.String("env", "demo", "demo, production, or the base URL of a DocuSign-compatible server")
+	secretStdin := fs.Bool("secret-stdin", false, "read the client secret from standard input (confidential client)")
+	ports := fs.String("ports", "", "comma-separated loopback redirect ports (default 8765,8766,8767)")
+	scopes := fs.String("scopes", "", `scopes asked at consent (default "signature extended")`)
+	lifetime := fs.Duration("refresh-lifetime", 0, "refresh-token lifetime for estimates (default 720h)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"usage: tokendesk profile add NAME --integration-key KEY [--env demo|production|URL]"}
+	}
+	p := storage.Profile{Name: pos[0], Environment: *envName, IntegrationKey: strings.TrimSpace(*key),
+		Scopes: strings.Fields(*scopes), RefreshLifetime: storage.Duration(*lifetime)}
+	if *ports != "" {
+		for _, s := range strings.Split(*ports, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil {
+				return usageError{fmt.Sprintf("--ports: %q is not a port number", s)}
+			}
+			p.Ports = append(p.Ports, n)
+		}
+	}
+	secret := ""
+	if *secretStdin {
+		line, err := bufio.NewReader(env.Stdin).ReadString('\n')
+		secret = strings.TrimSpace(line)
+		if secret == "" {
+			return fmt.Errorf("--secret-stdin: no client secret on standard input (%v)", err)
+		}
+	}
+	m, err := env.Manager()
+	if err != nil {
+		return err
+	}
+	if err := m.SaveProfile(ctx, p, secret); err != nil {
+		return err
+	}
+	saved, _ := m.Resolve(p.Name)
+	kind := "public client (PKCE, no secret)"
+	if saved.HasSecret {
+		kind = "confidential client (secret stored in the keyring)"
+	}
+	fmt.Fprintf(env.Stdout, "Saved profile %q: %s, %s.\nRegister these redirect URIs for the integration key at DocuSign (Apps and Keys):\n", p.Name, envLabel(p.Environment), kind)
+	ps := saved.Ports
+	if len(ps) == 0 {
+		ps = oauth.DefaultPorts
+	}
+	for _, port := range ps {
+		fmt.Fprintf(env.Stdout, "  %s\n", oauth.RedirectURI(port))
+	}
+	if !slices.Contains(saved.Scopes, oauth.ScopeExtended) && len(saved.Scopes) > 0 {
+		fmt.Fprintln(env.Stdout, "Warning: without the extended scope the session ends 30 days after login, however often it is refreshed.")
+	}
+	fmt.Fprintf(env.Stdout, "Next: tokendesk login -p %s\n", p.Name)
+	return nil
+}
+
+func runProfileList(env Env) error {
+	m, err := env.Manager()
+	if err != nil {
+		return err
+	}
+	c, err := m.Config()
+	if err != nil {
+		return err
+	}
+	if len(c.Profiles) == 0 {
+		fmt.Fprintln(env.Stdout, "No profiles. Add one with: tokendesk profile add NAME --integration-key KEY --env demo")
+		return nil
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tENVIRONMENT\tINTEGRATION KEY\tCLIENT\tSESSION")
+	for _, p := range c.Profiles {
+		client := "public"
+		if p.HasSecret {
+			client = "confidential"
+		}
+		sess := "signed out"
+		if s := c.Sessions[p.Name]; s != nil {
+			sess = "consented " + s.ConsentedAt.Format(time.DateOnly)
+			if s.Dead != "" {
+				sess = "re-login required"
+			}
+		}
+		cur := ""
+		if p.Name == c.Settings.CurrentProfile && len(c.Profiles) > 1 {
+			cur = " *"
+		}
+		fmt.Fprintf(tw, "%s%s\t%s\t%s\t%s\t%s\n", p.Name, cur, envLabel(p.Environment), p.IntegrationKey, client, sess)
+	}
+	return tw.Flush()
+}
+
+func envLabel(s string) string {
+	e, err := oauth.ParseEnvironment(s)
+	if err != nil {
+		return s
+	}
+	return e.Label()
+}

@@ -1,0 +1,124 @@
+// Package demo runs Token Desk against its built-in DocuSign sandbox, with
+// lifetimes of minutes instead of hours, so a newcomer sees login, the
+// countdown, auto-refresh, rotation and a re-login prompt within minutes and
+// without a DocuSign account. Its secrets live in memory only: they are fake
+// tokens of a local server that dies with the process.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/tokendesk/tokendesk/desk"
+	"github.com/tokendesk/tokendesk/keeper"
+	"github.com/tokendesk/tokendesk/oauth"
+	"github.com/tokendesk/tokendesk/oauth/sandbox"
+	"github.com/tokendesk/tokendesk/storage"
+)
+
+// ProfileName is the demo profile's name.
+const ProfileName = "demo"
+
+// Lifetimes of the demo: short enough to watch everything happen.
+const (
+	AccessTTL   = 2 * time.Minute
+	RefreshTTL  = 10 * time.Minute
+	RefreshLead = 30 * time.Second
+	// RevokeAfter is when the demo sandbox revokes the consent after each
+	// login, as an admin might at DocuSign, so the re-login prompt shows.
+	RevokeAfter = 5 * time.Minute
+)
+
+// Note is the banner text the window shows in demo mode.
+const Note = "Demo mode: a local DocuSign sandbox with 2-minute access tokens. " +
+	"Log in (the consent page is local), watch the refreshes, and 5 minutes after login the sandbox revokes consent to show the re-login prompt. " +
+	"Add a profile to use a real DocuSign account."
+
+// Demo is a running demo: a sandbox server and a manager over a throwaway
+// config dir with in-memory secrets.
+type Demo struct {
+	// Manager holds the demo profile.
+	Manager *desk.Manager
+	// Sandbox is the local authorization server.
+	Sandbox *sandbox.Server
+	dir     string
+	mu      sync.Mutex
+	revoke  *time.Timer
+	cancel  func()
+}
+
+// Options tune Start; zero values mean the constants above.
+type Options struct {
+	AutoAccept  bool
+	RevokeAfter time.Duration
+}
+
+// Start starts the sandbox and the demo profile.
+func Start(ctx context.Context, opt Options) (*Demo, error) {
+	if opt.RevokeAfter == 0 {
+		opt.RevokeAfter = RevokeAfter
+	}
+	srv, err := sandbox.NewServer(sandbox.Options{AccessTTL: AccessTTL, RefreshTTL: RefreshTTL, AutoAccept: opt.AutoAccept})
+	if err != nil {
+		return nil, fmt.Errorf("start the demo sandbox: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "tokendesk-demo-")
+	if err != nil {
+		srv.Close()
+		return nil, fmt.Errorf("create the demo config dir: %w", err)
+	}
+	store := storage.Open(dir)
+	d := &Demo{Sandbox: srv, dir: dir,
+		Manager: desk.NewManager(desk.Options{Store: store, Secrets: storage.NewMemorySecrets()})}
+	err = store.Update(ctx, func(c *storage.Config) error {
+		c.Settings.RefreshLead = storage.Duration(RefreshLead)
+		c.Settings.WarnHorizon = storage.Duration(RefreshTTL / 2)
+		return nil
+	})
+	if err == nil {
+		err = d.Manager.SaveProfile(ctx, storage.Profile{Name: ProfileName, Environment: srv.URL(),
+			IntegrationKey: sandbox.DefaultIntegrationKey, RefreshLifetime: storage.Duration(RefreshTTL), Demo: true}, "")
+	}
+	var k *keeper.Keeper
+	if err == nil {
+		k, err = d.Manager.Keeper(ctx, ProfileName)
+	}
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	var last time.Time
+	d.cancel = k.Subscribe(func(st keeper.Status) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if st.Session == nil || st.Session.ConsentedAt.Equal(last) {
+			return
+		}
+		last = st.Session.ConsentedAt
+		if d.revoke != nil {
+			d.revoke.Stop()
+		}
+		d.revoke = time.AfterFunc(opt.RevokeAfter, srv.RevokeConsent)
+	})
+	return d, nil
+}
+
+// Environment returns the sandbox as an environment.
+func (d *Demo) Environment() oauth.Environment { return oauth.Environment(d.Sandbox.URL()) }
+
+// Close stops the sandbox and removes the throwaway config dir.
+func (d *Demo) Close() {
+	d.mu.Lock()
+	if d.revoke != nil {
+		d.revoke.Stop()
+	}
+	d.mu.Unlock()
+	if d.cancel != nil {
+		d.cancel()
+	}
+	d.Sandbox.Close()
+	_ = os.RemoveAll(d.dir)
+}

@@ -1,0 +1,249 @@
+// Package desk wires Token Desk together: it opens the config file and the
+// keyring, builds one oauth client and one keeper per profile, and hands
+// them to the command line and the window. It knows nothing of Fyne.
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/tokendesk/tokendesk/keeper"
+	"github.com/tokendesk/tokendesk/oauth"
+	"github.com/tokendesk/tokendesk/storage"
+)
+
+// Options configure a Manager.
+type Options struct {
+	// Store is the config file store.
+	Store *storage.Store
+	// Secrets is the secret store (the OS keyring, or memory in demo mode).
+	Secrets storage.Secrets
+	// Now is the wall clock (default time.Now).
+	Now func() time.Time
+	// Base is the template of every profile's oauth client: timeouts, HTTP
+	// transport, ports (profile values win where set).
+	Base oauth.Config
+}
+
+// Manager owns the keepers of every profile.
+type Manager struct {
+	opt     Options
+	mu      sync.Mutex
+	keepers map[string]*keeper.Keeper
+	stops   map[string]context.CancelFunc
+	runCtx  context.Context // set by KeepAlive
+}
+
+// NewManager returns a manager over a config store and a secret store.
+func NewManager(opt Options) *Manager {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	return &Manager{opt: opt, keepers: map[string]*keeper.Keeper{}, stops: map[string]context.CancelFunc{}}
+}
+
+// Store returns the config store.
+func (m *Manager) Store() *storage.Store { return m.opt.Store }
+
+// Secrets returns the secret store.
+func (m *Manager) Secrets() storage.Secrets { return m.opt.Secrets }
+
+// List returns the profiles in the config file; it is empty when the file
+// cannot be read (callers that must report the error use Config).
+func (m *Manager) List() []storage.Profile {
+	c, err := m.opt.Store.Load()
+	if err != nil {
+		return nil
+	}
+	return slices.Clone(c.Profiles)
+}
+
+// Config loads the config file.
+func (m *Manager) Config() (*storage.Config, error) { return m.opt.Store.Load() }
+
+// Resolve picks a profile by name; "" means the only one, or the current one.
+func (m *Manager) Resolve(name string) (storage.Profile, error) {
+	c, err := m.opt.Store.Load()
+	if err != nil {
+		return storage.Profile{}, err
+	}
+	p, err := c.ResolveProfile(name)
+	if err != nil {
+		return storage.Profile{}, err
+	}
+	return *p, nil
+}
+
+// Keeper returns the loaded keeper of a profile, creating it on first use.
+func (m *Manager) Keeper(ctx context.Context, name string) (*keeper.Keeper, error) {
+	p, err := m.Resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	k := m.keepers[p.Name]
+	m.mu.Unlock()
+	if k != nil {
+		return k, nil
+	}
+	c, err := m.opt.Store.Load()
+	if err != nil {
+		return nil, err
+	}
+	k, err = m.newKeeper(ctx, p, c.Settings)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if existing := m.keepers[p.Name]; existing != nil {
+		return existing, nil
+	}
+	m.keepers[p.Name] = k
+	if m.runCtx != nil {
+		rctx, stop := context.WithCancel(m.runCtx)
+		m.stops[p.Name] = stop
+		go k.Run(rctx)
+	}
+	return k, nil
+}
+
+func (m *Manager) newKeeper(ctx context.Context, p storage.Profile, set storage.Settings) (*keeper.Keeper, error) {
+	cl, err := m.Client(p)
+	if err != nil {
+		return nil, err
+	}
+	eff := set.Effective()
+	k := keeper.New(keeper.Options{
+		Profile:         p.Name,
+		Environment:     cl.Config().Environment,
+		OAuth:           cl,
+		Store:           &keeper.StorageBackend{Config: m.opt.Store, Secrets: m.opt.Secrets},
+		RefreshLifetime: time.Duration(p.RefreshLifetime),
+		Lead:            time.Duration(eff.RefreshLead),
+		KeepAlive:       time.Duration(eff.KeepAlive),
+		WarnHorizon:     time.Duration(eff.WarnHorizon),
+		Now:             m.opt.Now,
+	})
+	if err := k.Load(ctx); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// Client builds the oauth client of a profile, reading its client secret
+// from the secret store when it has one.
+func (m *Manager) Client(p storage.Profile) (*oauth.Client, error) {
+	env, err := oauth.ParseEnvironment(p.Environment)
+	if err != nil {
+		return nil, fmt.Errorf("profile %q: %w", p.Name, err)
+	}
+	cfg := m.opt.Base
+	cfg.Environment, cfg.IntegrationKey, cfg.Scopes, cfg.Now = env, p.IntegrationKey, p.Scopes, m.opt.Now
+	if len(p.Ports) > 0 {
+		cfg.Ports = p.Ports
+	}
+	if p.HasSecret {
+		sec, err := m.opt.Secrets.Get(p.Name, storage.KeyClientSecret)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, fmt.Errorf("profile %q is set up with a client secret, but the keyring holds none; add the profile again with --secret-stdin", p.Name)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read the client secret of %q: %w", p.Name, err)
+		}
+		cfg.ClientSecret = sec
+	}
+	return oauth.NewClient(cfg)
+}
+
+// SaveProfile validates and stores a profile. A non-empty clientSecret is
+// written to the keyring (and read back) before the profile that points at
+// it; an empty one keeps the stored secret when p.HasSecret is set.
+func (m *Manager) SaveProfile(ctx context.Context, p storage.Profile, clientSecret string) error {
+	if clientSecret != "" {
+		p.HasSecret = true
+	}
+	if err := storage.ValidateProfile(p); err != nil {
+		return err
+	}
+	if clientSecret != "" {
+		if err := m.opt.Secrets.Set(p.Name, storage.KeyClientSecret, clientSecret); err != nil {
+			return fmt.Errorf("store the client secret of %q: %w", p.Name, err)
+		}
+	} else if !p.HasSecret {
+		if err := m.opt.Secrets.Delete(p.Name, storage.KeyClientSecret); err != nil {
+			return fmt.Errorf("delete the old client secret of %q: %w", p.Name, err)
+		}
+	}
+	err := m.opt.Store.Update(ctx, func(c *storage.Config) error {
+		i := slices.IndexFunc(c.Profiles, func(q storage.Profile) bool { return q.Name == p.Name })
+		if i >= 0 {
+			c.Profiles[i] = p
+		} else {
+			c.Profiles = append(c.Profiles, p)
+		}
+		if len(c.Profiles) == 1 || c.Settings.CurrentProfile == "" {
+			c.Settings.CurrentProfile = p.Name
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	m.forget(p.Name) // the next Keeper call rebuilds it with the new settings
+	return nil
+}
+
+// RemoveProfile forgets a profile: its tokens, client secret and metadata.
+func (m *Manager) RemoveProfile(ctx context.Context, name string) error {
+	c, err := m.opt.Store.Load()
+	if err != nil {
+		return err
+	}
+	if _, ok := c.Profile(name); !ok {
+		return fmt.Errorf("no profile named %q", name)
+	}
+	for _, k := range []string{storage.KeyAccessToken, storage.KeyRefreshToken, storage.KeyClientSecret} {
+		if err := m.opt.Secrets.Delete(name, k); err != nil {
+			return fmt.Errorf("delete the secrets of %q: %w", name, err)
+		}
+	}
+	err = m.opt.Store.Update(ctx, func(c *storage.Config) error {
+		c.Profiles = slices.DeleteFunc(c.Profiles, func(q storage.Profile) bool { return q.Name == name })
+		delete(c.Sessions, name)
+		if c.Settings.CurrentProfile == name {
+			c.Settings.CurrentProfile = ""
+			if len(c.Profiles) > 0 {
+				c.Settings.CurrentProfile = c.Profiles[0].Name
+			}
+		}
+		return nil
+	})
+	m.forget(name)
+	return err
+}
+
+func (m *Manager) forget(name string) {
+	m.mu.Lock()
+	if stop := m.stops[name]; stop != nil {
+		stop()
+	}
+	delete(m.stops, name)
+	delete(m.keepers, name)
+	m.mu.Unlock()
+}
+
+// KeepAlive starts the background refresher of every profile's keeper, and
+// of every keeper created later, until ctx ends.
+func (m *Manager) KeepAlive(ctx context.Context) {
+	m.mu.Lock()
+	m.runCtx = ctx
+	m.mu.Unlock()
+	for _, p := range m.List() {
+		_, _ = m.Keeper(ctx, p.Name)
+	}
+}

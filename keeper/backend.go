@@ -1,0 +1,86 @@
+package keeper
+
+import (
+	"context"
+	"time"
+
+	"github.com/tokendesk/tokendesk/oauth"
+)
+
+// OAuth is what the keeper needs of the account server; *oauth.Client
+// implements it.
+type OAuth interface {
+	Login(ctx context.Context, onURL func(authURL string)) (*oauth.Session, error)
+	Refresh(ctx context.Context, s *oauth.Session) (*oauth.Session, error)
+	UserInfo(ctx context.Context, accessToken string) (*oauth.UserInfo, error)
+}
+
+// Store persists a profile's session: tokens in the keyring, the rest in the
+// config file. Implementations must write the refresh token first, so that a
+// crash never leaves metadata pointing at a token that was not stored.
+type Store interface {
+	// LoadSession returns the stored session with its tokens, or nil when
+	// the profile is signed out.
+	LoadSession(ctx context.Context, profile string) (*oauth.Session, error)
+	// SaveSession stores s (tokens and metadata), verifying the write.
+	SaveSession(ctx context.Context, profile string, s *oauth.Session) error
+	// DeleteSession forgets the session locally.
+	DeleteSession(ctx context.Context, profile string) error
+	// Lock takes the machine-wide lock of a profile's session, waiting until
+	// it is free or ctx ends.
+	Lock(ctx context.Context, profile string) (unlock func(), err error)
+	// AppendActivity adds one entry to the profile's persistent log.
+	AppendActivity(profile string, a Activity) error
+	// ReadActivity returns up to limit entries, newest first.
+	ReadActivity(profile string, limit int) ([]Activity, error)
+}
+
+// Options configure a Keeper. Zero values mean the documented defaults.
+type Options struct {
+	// Profile is the profile name.
+	Profile string
+	// Environment is shown in Status.
+	Environment oauth.Environment
+	// OAuth talks to the account server.
+	OAuth OAuth
+	// Store persists the session.
+	Store Store
+	// RefreshLifetime is the refresh-token lifetime used for estimates
+	// (default 30 days).
+	RefreshLifetime time.Duration
+	// Lead refreshes the access token this long before it expires
+	// (default 10 minutes).
+	Lead time.Duration
+	// KeepAlive refreshes an extended session at least this often, so its
+	// refresh token never reaches the end of its lifetime (default 24 hours).
+	KeepAlive time.Duration
+	// WarnHorizon sets ExpiringSoon when the refresh token dies sooner than
+	// this (default 3 days).
+	WarnHorizon time.Duration
+	// CheckEvery is the period of the wall-clock check in Run (default 1
+	// minute); it is what makes a laptop waking from sleep refresh at once.
+	CheckEvery time.Duration
+	// MinBackoff and MaxBackoff bound the retry delay after transient
+	// failures (defaults 5 seconds and 5 minutes).
+	MinBackoff, MaxBackoff time.Duration
+	// Now is the wall clock (default time.Now).
+	Now func() time.Time
+}
+
+func (o *Options) defaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&o.RefreshLifetime, oauth.DefaultRefreshLifetime)
+	def(&o.Lead, 10*time.Minute)
+	def(&o.KeepAlive, 24*time.Hour)
+	def(&o.WarnHorizon, 72*time.Hour)
+	def(&o.CheckEvery, time.Minute)
+	def(&o.MinBackoff, 5*time.Second)
+	def(&o.MaxBackoff, 5*time.Minute)
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}

@@ -1,0 +1,134 @@
+package keeper
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/tokendesk/tokendesk/internal/flock"
+	"github.com/tokendesk/tokendesk/oauth"
+	"github.com/tokendesk/tokendesk/storage"
+)
+
+// StorageBackend implements Store with the config file for metadata and a
+// secret store (the OS keyring) for the tokens.
+type StorageBackend struct {
+	// Config is the config file store.
+	Config *storage.Store
+	// Secrets holds the tokens.
+	Secrets storage.Secrets
+}
+
+// LoadSession reads the metadata and then the two tokens. A missing access
+// token is not an error (the next refresh gets one); a missing refresh token
+// leaves RefreshToken empty so the keeper asks for a login.
+func (b *StorageBackend) LoadSession(ctx context.Context, profile string) (*oauth.Session, error) {
+	cfg, err := b.Config.Load()
+	if err != nil {
+		return nil, err
+	}
+	meta := cfg.Sessions[profile]
+	if meta == nil {
+		return nil, nil
+	}
+	s := meta.Clone()
+	if s.RefreshToken, err = b.get(profile, storage.KeyRefreshToken); err != nil {
+		return nil, err
+	}
+	if s.AccessToken, err = b.get(profile, storage.KeyAccessToken); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (b *StorageBackend) get(profile, key string) (string, error) {
+	v, err := b.Secrets.Get(profile, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the %s of %q: %w", keyName(key), profile, err)
+	}
+	return v, nil
+}
+
+// SaveSession writes the refresh token first, then the access token, then
+// the metadata: a crash in between leaves a stored refresh token that the
+// server accepts and metadata that is, at worst, too pessimistic.
+func (b *StorageBackend) SaveSession(ctx context.Context, profile string, s *oauth.Session) error {
+	for _, kv := range [][2]string{{storage.KeyRefreshToken, s.RefreshToken}, {storage.KeyAccessToken, s.AccessToken}} {
+		if err := b.Secrets.Set(profile, kv[0], kv[1]); err != nil {
+			return fmt.Errorf("store the %s of %q: %w", keyName(kv[0]), profile, err)
+		}
+	}
+	meta := s.Clone()
+	meta.AccessToken, meta.RefreshToken = "", ""
+	return b.Config.Update(ctx, func(c *storage.Config) error {
+		if c.Sessions == nil {
+			c.Sessions = map[string]*oauth.Session{}
+		}
+		c.Sessions[profile] = meta
+		return nil
+	})
+}
+
+// DeleteSession removes the tokens first (a secret must never outlive its
+// metadata), then the metadata.
+func (b *StorageBackend) DeleteSession(ctx context.Context, profile string) error {
+	for _, k := range []string{storage.KeyAccessToken, storage.KeyRefreshToken} {
+		if err := b.Secrets.Delete(profile, k); err != nil {
+			return fmt.Errorf("delete the %s of %q: %w", keyName(k), profile, err)
+		}
+	}
+	return b.Config.Update(ctx, func(c *storage.Config) error {
+		delete(c.Sessions, profile)
+		return nil
+	})
+}
+
+// Lock takes <config dir>/locks/<profile>.lock.
+func (b *StorageBackend) Lock(ctx context.Context, profile string) (func(), error) {
+	dir := filepath.Join(b.Config.Dir(), "locks")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create the lock directory: %w", err)
+	}
+	unlock, err := flock.Lock(ctx, filepath.Join(dir, profile+".lock"))
+	if err != nil {
+		return nil, err
+	}
+	return func() { _ = unlock() }, nil
+}
+
+// AppendActivity appends to the profile's activity file.
+func (b *StorageBackend) AppendActivity(profile string, a Activity) error {
+	return b.Config.AppendActivity(profile, a)
+}
+
+// ReadActivity reads the newest entries of the activity file.
+func (b *StorageBackend) ReadActivity(profile string, limit int) ([]Activity, error) {
+	raw, err := b.Config.ReadActivity(profile, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Activity, 0, len(raw))
+	for _, r := range raw {
+		var a Activity
+		if json.Unmarshal(r, &a) == nil {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+func keyName(key string) string {
+	switch key {
+	case storage.KeyRefreshToken:
+		return "refresh token"
+	case storage.KeyAccessToken:
+		return "access token"
+	}
+	return "client secret"
+}

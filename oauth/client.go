@@ -1,0 +1,160 @@
+package oauth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// defaultAccessLifetime is assumed when a token response has no expires_in
+// (DocuSign documents 8 hours).
+const defaultAccessLifetime = 8 * time.Hour
+
+// Client talks to one DocuSign account server for one integration. It is
+// safe for concurrent use; it holds no tokens.
+type Client struct {
+	cfg  Config
+	http *http.Client
+}
+
+// NewClient checks cfg and returns a client for it.
+func NewClient(cfg Config) (*Client, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, &Error{Op: "config", Kind: KindMisconfigured, Msg: err.Error()}
+	}
+	c := &Client{cfg: cfg}
+	c.http = c.httpClient()
+	return c, nil
+}
+
+// Config returns a copy of the client's configuration.
+func (c *Client) Config() Config { return c.cfg }
+
+// AuthRequest is one pending consent: the URL to open and the values the
+// callback and exchange must match. Its verifier never leaves the process.
+type AuthRequest struct {
+	// URL is the consent page to open in the browser.
+	URL string
+	// RedirectURI is the loopback callback the URL names.
+	RedirectURI string
+	state       string
+	verifier    string
+}
+
+// NewAuthRequest prepares a consent URL with a fresh state and PKCE S256
+// challenge for the given redirect URI. Scopes are joined with %20, which
+// DocuSign requires (shared notes §2).
+func (c *Client) NewAuthRequest(redirectURI string) (*AuthRequest, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, &Error{Op: "login", Kind: KindLogin, Msg: "could not create a random login state", Err: err}
+	}
+	r := &AuthRequest{RedirectURI: redirectURI, state: base64.RawURLEncoding.EncodeToString(b), verifier: oauth2.GenerateVerifier()}
+	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(r.verifier)}
+	if c.cfg.PromptLogin {
+		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"))
+	}
+	u := c.cfg.oauth2Config(redirectURI).AuthCodeURL(r.state, opts...)
+	// url.Values.Encode writes spaces as '+' and a literal '+' as %2B, so
+	// this rewrites only spaces.
+	r.URL = strings.ReplaceAll(u, "+", "%20")
+	return r, nil
+}
+
+// Exchange trades an authorization code for the first tokens of a session.
+func (c *Client) Exchange(ctx context.Context, req *AuthRequest, code string) (*Session, error) {
+	now := c.cfg.now()
+	tok, err := c.cfg.oauth2Config(req.RedirectURI).Exchange(c.withClient(ctx), code, oauth2.VerifierOption(req.verifier))
+	if err != nil {
+		return nil, scrub(classifyTransportError(ctx, "exchange", err), code, req.verifier, c.cfg.ClientSecret)
+	}
+	s := &Session{RequestedScopes: c.cfg.scopes(), ConsentedAt: now, RefreshIssuedAt: now}
+	c.apply(s, tok, now)
+	return s, nil
+}
+
+// Refresh redeems the session's refresh token and returns the new session.
+// The caller must persist the result (its refresh token has rotated and the
+// old one is dead) before using the new access token. s is not modified.
+func (c *Client) Refresh(ctx context.Context, s *Session) (*Session, error) {
+	if s == nil || s.RefreshToken == "" {
+		return nil, &Error{Op: "refresh", Kind: KindRelogin, Msg: "no refresh token is stored; log in again"}
+	}
+	now := c.cfg.now()
+	expired := &oauth2.Token{RefreshToken: s.RefreshToken, Expiry: time.Unix(1, 0)}
+	tok, err := c.cfg.oauth2Config("").TokenSource(c.withClient(ctx), expired).Token()
+	if err != nil {
+		return nil, scrub(classifyTransportError(ctx, "refresh", err), s.RefreshToken, s.AccessToken, c.cfg.ClientSecret)
+	}
+	n := s.Clone()
+	rotated := tok.RefreshToken != "" && tok.RefreshToken != s.RefreshToken
+	c.apply(n, tok, now)
+	if rotated {
+		n.RotatedAt, n.RefreshIssuedAt = now, now
+	}
+	n.Refreshes++
+	return n, nil
+}
+
+// apply copies a token response into s.
+func (c *Client) apply(s *Session, tok *oauth2.Token, now time.Time) {
+	s.AccessToken = tok.AccessToken
+	if tok.RefreshToken != "" {
+		s.RefreshToken = tok.RefreshToken
+	}
+	s.TokenType = tok.TokenType
+	life := time.Duration(tok.ExpiresIn) * time.Second
+	if tok.ExpiresIn <= 0 {
+		life = defaultAccessLifetime
+	}
+	s.AccessExpiresAt = now.Add(life)
+	s.ReportedScopes = nil
+	if sc, ok := tok.Extra("scope").(string); ok {
+		s.ReportedScopes = strings.Fields(sc)
+	}
+	s.TokenRefreshExpiresAt = RefreshTokenExpiry(s.RefreshToken)
+}
+
+// UserInfo fetches the signed-in user and their accounts. DocuSign
+// rate-limits this endpoint, so callers cache the answer (Session.User) and
+// call it once per login, never on a timer.
+func (c *Client) UserInfo(ctx context.Context, accessToken string) (*UserInfo, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.Environment.Endpoints().UserInfoURL, nil)
+	if err != nil {
+		return nil, &Error{Op: "userinfo", Kind: KindMisconfigured, Msg: "the environment's userinfo URL is invalid", Err: err}
+	}
+	req.Header.Set("Authorization", "Bearer "+accessToken)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, scrub(classifyTransportError(ctx, "userinfo", err), accessToken)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, classifyTransportError(ctx, "userinfo", err)
+	}
+	r := inspectReply(resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	if resp.StatusCode != http.StatusOK || r.HTML {
+		return nil, scrub(classifyReply("userinfo", r), accessToken)
+	}
+	var u UserInfo
+	if err := json.Unmarshal(body, &u); err != nil || (u.Sub == "" && u.Email == "") {
+		r.Malformed = true
+		if err == nil {
+			err = errors.New("no sub or email")
+		}
+		e := classifyReply("userinfo", r)
+		e.Err = err
+		return nil, e
+	}
+	return &u, nil
+}

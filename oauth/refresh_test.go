@@ -1,0 +1,136 @@
+package oauth_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/tokendesk/tokendesk/oauth"
+)
+
+func TestExchangeCodeSingleUse(t *testing.T) {
+	f := newFixture(t, fixtureOpt{autoAccept: true})
+	req, err := f.cl.NewAuthRequest(oauth.RedirectURI(f.cfg.Ports[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := f.codeFor(t, req)
+	if _, err := f.cl.Exchange(context.Background(), req, code); err != nil {
+		t.Fatalf("first exchange: %v", err)
+	}
+	_, err = f.cl.Exchange(context.Background(), req, code)
+	oe := wantKind(t, err, oauth.KindLogin)
+	if oe.Code != "invalid_grant" {
+		t.Errorf("code %q", oe.Code)
+	}
+}
+
+func TestExchangeCodeExpiresAfterTwoMinutes(t *testing.T) {
+	f := newFixture(t, fixtureOpt{autoAccept: true})
+	req, _ := f.cl.NewAuthRequest(oauth.RedirectURI(f.cfg.Ports[0]))
+	code := f.codeFor(t, req)
+	f.srv.Advance(2*time.Minute + time.Second)
+	_, err := f.cl.Exchange(context.Background(), req, code)
+	wantKind(t, err, oauth.KindLogin)
+}
+
+func TestRefreshRotates(t *testing.T) {
+	f := newFixture(t, fixtureOpt{autoAccept: true})
+	s := f.mustLogin(t)
+	f.srv.Advance(8*time.Hour + time.Minute)
+	n, err := f.cl.Refresh(context.Background(), s)
+	if err != nil {
+		t.Fatalf("refresh: %v", err)
+	}
+	if n.RefreshToken == s.RefreshToken || n.AccessToken == s.AccessToken {
+		t.Fatal("refresh did not rotate the tokens")
+	}
+	if f.srv.RefreshTokenValid(s.RefreshToken) || !f.srv.RefreshTokenValid(n.RefreshToken) {
+		t.Fatal("the sandbox still accepts the old refresh token, or not the new one")
+	}
+	if n.Refreshes != 1 || !n.RotatedAt.Equal(n.RefreshIssuedAt) || !n.ConsentedAt.Equal(s.ConsentedAt) {
+		t.Errorf("rotation bookkeeping: %+v", n)
+	}
+	if s.Refreshes != 0 || s.RotatedAt != (time.Time{}) {
+		t.Error("Refresh modified its input")
+	}
+	// The old token is dead: using it is a re-login.
+	_, err = f.cl.Refresh(context.Background(), s)
+	oe := wantKind(t, err, oauth.KindRelogin)
+	if oe.Code != "invalid_grant" || oe.Op != "refresh" {
+		t.Errorf("error fields %q %q", oe.Code, oe.Op)
+	}
+}
+
+func TestRefreshScopeQuirkKeepsExtended(t *testing.T) {
+	f := newFixture(t, fixtureOpt{autoAccept: true})
+	s := f.mustLogin(t)
+	if !slices.Equal(s.ReportedScopes, []string{"signature", "extended"}) {
+		t.Fatalf("exchange reported %v", s.ReportedScopes)
+	}
+	n, err := f.cl.Refresh(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(n.ReportedScopes, []string{"signature"}) {
+		t.Fatalf("the sandbox must report signature only on refresh, got %v", n.ReportedScopes)
+	}
+	if !n.Extended() || !slices.Equal(n.ScopesDropped(), []string{"extended"}) {
+		t.Fatalf("the knowledge that extended was granted was lost: %v / %v", n.RequestedScopes, n.ScopesDropped())
+	}
+}
+
+// TestRefreshTokenLifetime drives a daily refresh across 40 days on the
+// sandbox clock: with extended the session slides forever; without it the
+// refresh token dies 30 days after consent, and both the decoded and the
+// estimated expiry say so.
+func TestRefreshTokenLifetime(t *testing.T) {
+	day := 24 * time.Hour
+	for _, tc := range []struct {
+		name   string
+		scopes []string
+		dieDay int // first day a refresh fails; 0 = never
+		slides bool
+	}{
+		{"extended slides", []string{"signature", "extended"}, 0, true},
+		{"not extended stops at consent+30d", []string{"signature"}, 30, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, fixtureOpt{autoAccept: true, scopes: tc.scopes})
+			s := f.mustLogin(t)
+			consent := s.ConsentedAt
+			for d := 1; d <= 40; d++ {
+				f.srv.Advance(day)
+				n, err := f.cl.Refresh(context.Background(), s)
+				if tc.dieDay != 0 && d >= tc.dieDay {
+					wantKind(t, err, oauth.KindRelogin)
+					return
+				}
+				if err != nil {
+					t.Fatalf("day %d: %v", d, err)
+				}
+				s = n
+				fromToken, src := s.RefreshExpiry(0)
+				est := s.Clone()
+				est.TokenRefreshExpiresAt = time.Time{}
+				estimate, esrc := est.RefreshExpiry(0)
+				want := consent.Add(30 * day)
+				if tc.slides {
+					want = f.srv.Now().Add(30 * day)
+				}
+				if src != oauth.SourceToken || esrc != oauth.SourceEstimate {
+					t.Fatalf("sources %s %s", src, esrc)
+				}
+				for name, got := range map[string]time.Time{"token": fromToken, "estimate": estimate} {
+					if diff := got.Sub(want); diff < -time.Minute || diff > time.Minute {
+						t.Fatalf("day %d: %s expiry %s, want %s", d, name, got, want)
+					}
+				}
+			}
+			if tc.dieDay != 0 {
+				t.Fatal("the non-extended refresh token outlived 30 days")
+			}
+		})
+	}
+}

@@ -1,0 +1,182 @@
+package oauth
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// DefaultRefreshLifetime is DocuSign's refresh-token lifetime, documented
+// only in a blog post (shared notes §4); profiles can override it.
+const DefaultRefreshLifetime = 30 * 24 * time.Hour
+
+// ScopeExtended is the scope that makes every refresh hand out a refresh
+// token with a fresh lifetime.
+const ScopeExtended = "extended"
+
+// DefaultScopes are requested when a profile names none.
+var DefaultScopes = []string{"signature", ScopeExtended}
+
+// ExpirySource says where a refresh-token expiry comes from.
+type ExpirySource string
+
+// The sources of a refresh-token expiry.
+const (
+	// SourceToken: read from the token's own expiry field (DocuSign's
+	// undocumented layout, best effort).
+	SourceToken ExpirySource = "token"
+	// SourceEstimate: computed from consent or rotation time plus the
+	// profile's refresh lifetime.
+	SourceEstimate ExpirySource = "estimate"
+)
+
+// Session is everything Token Desk knows about one signed-in profile. The two
+// token fields are secrets: they are excluded from JSON and from every
+// fmt verb, so the rest can go to a plain config file or a log.
+type Session struct {
+	// AccessToken is the bearer token (secret; never serialised).
+	AccessToken string `json:"-"`
+	// RefreshToken is the refresh token (secret; never serialised).
+	RefreshToken string `json:"-"`
+	// TokenType is the token type the server reported, normally "Bearer".
+	TokenType string `json:"token_type,omitempty"`
+	// AccessExpiresAt is the access token's expiry in UTC: local receive
+	// time plus expires_in.
+	AccessExpiresAt time.Time `json:"access_expires_at"`
+	// RequestedScopes are the scopes asked for at consent. DocuSign grants
+	// them all or refuses the login, so these are the granted scopes.
+	RequestedScopes []string `json:"requested_scopes"`
+	// ReportedScopes are the scopes the last token response reported; after
+	// a refresh DocuSign reports "signature" only even when more is granted.
+	ReportedScopes []string `json:"reported_scopes,omitempty"`
+	// ConsentedAt is when the interactive login completed (UTC).
+	ConsentedAt time.Time `json:"consented_at"`
+	// RefreshIssuedAt is when the current refresh token was received: the
+	// consent time, or the time of the last rotation (UTC).
+	RefreshIssuedAt time.Time `json:"refresh_issued_at"`
+	// RotatedAt is the time of the last refresh that rotated the refresh
+	// token; zero before the first one.
+	RotatedAt time.Time `json:"rotated_at,omitzero"`
+	// Refreshes counts the successful refreshes since consent.
+	Refreshes int `json:"refreshes,omitempty"`
+	// TokenRefreshExpiresAt is the expiry read from the refresh token itself
+	// when its layout could be decoded; zero otherwise.
+	TokenRefreshExpiresAt time.Time `json:"token_refresh_expires_at,omitzero"`
+	// User is the userinfo answer cached at login; nil if it failed.
+	User *UserInfo `json:"user,omitempty"`
+	// Dead is set when the server declared the refresh token dead (an
+	// invalid_grant on refresh): the tokens are quarantined, never sent
+	// again, and only a new login clears it. It holds the reason.
+	Dead string `json:"dead,omitempty"`
+}
+
+// Extended reports whether the consent asked for the extended scope, so that
+// each refresh yields a refresh token with a fresh lifetime.
+func (s *Session) Extended() bool { return slices.Contains(s.RequestedScopes, ScopeExtended) }
+
+// RefreshExpiry returns when the refresh token dies and where that date comes
+// from. The date read from the token wins; otherwise it is estimated: with
+// extended, the last rotation plus lifetime; without, consent plus lifetime.
+func (s *Session) RefreshExpiry(lifetime time.Duration) (time.Time, ExpirySource) {
+	if !s.TokenRefreshExpiresAt.IsZero() {
+		return s.TokenRefreshExpiresAt, SourceToken
+	}
+	if lifetime <= 0 {
+		lifetime = DefaultRefreshLifetime
+	}
+	if s.Extended() && !s.RefreshIssuedAt.IsZero() {
+		return s.RefreshIssuedAt.Add(lifetime), SourceEstimate
+	}
+	return s.ConsentedAt.Add(lifetime), SourceEstimate
+}
+
+// AccessValidFor reports whether the access token stays valid for at least d
+// after now.
+func (s *Session) AccessValidFor(now time.Time, d time.Duration) bool {
+	return s.AccessToken != "" && s.AccessExpiresAt.After(now.Add(d))
+}
+
+// ScopesDropped returns the consent scopes the last token response did not
+// report (DocuSign's refresh answer omits "extended"); the grant still
+// carries them.
+func (s *Session) ScopesDropped() []string {
+	if len(s.ReportedScopes) == 0 {
+		return nil
+	}
+	var out []string
+	for _, sc := range s.RequestedScopes {
+		if !slices.Contains(s.ReportedScopes, sc) {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+// Clone returns a deep copy.
+func (s *Session) Clone() *Session {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	c.RequestedScopes = slices.Clone(s.RequestedScopes)
+	c.ReportedScopes = slices.Clone(s.ReportedScopes)
+	if s.User != nil {
+		u := *s.User
+		u.Accounts = slices.Clone(s.User.Accounts)
+		c.User = &u
+	}
+	return &c
+}
+
+// String describes the session without its secrets.
+func (s Session) String() string {
+	return fmt.Sprintf("Session{scopes=%s access_expires=%s consented=%s refresh_issued=%s tokens=%s}",
+		strings.Join(s.RequestedScopes, " "), s.AccessExpiresAt.Format(time.RFC3339),
+		s.ConsentedAt.Format(time.RFC3339), s.RefreshIssuedAt.Format(time.RFC3339), redacted(s.AccessToken, s.RefreshToken))
+}
+
+// GoString keeps %#v from printing the secrets.
+func (s Session) GoString() string { return s.String() }
+
+func redacted(tokens ...string) string {
+	n := 0
+	for _, t := range tokens {
+		if t != "" {
+			n++
+		}
+	}
+	return fmt.Sprintf("[%d redacted]", n)
+}
+
+// UserInfo is DocuSign's /oauth/userinfo answer (shared notes §6).
+type UserInfo struct {
+	Sub        string    `json:"sub"`
+	Name       string    `json:"name"`
+	GivenName  string    `json:"given_name,omitempty"`
+	FamilyName string    `json:"family_name,omitempty"`
+	Email      string    `json:"email"`
+	Created    string    `json:"created,omitempty"`
+	Accounts   []Account `json:"accounts"`
+}
+
+// Account is one DocuSign account the user can act on.
+type Account struct {
+	AccountID   string `json:"account_id"`
+	AccountName string `json:"account_name"`
+	IsDefault   bool   `json:"is_default"`
+	BaseURI     string `json:"base_uri"`
+}
+
+// DefaultAccount returns the account marked default, or the first one.
+func (u *UserInfo) DefaultAccount() (Account, bool) {
+	if u == nil || len(u.Accounts) == 0 {
+		return Account{}, false
+	}
+	for _, a := range u.Accounts {
+		if a.IsDefault {
+			return a, true
+		}
+	}
+	return u.Accounts[0], true
+}

@@ -1,0 +1,88 @@
+package oauth
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRefreshExpiry(t *testing.T) {
+	consent := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	rotated := consent.Add(20 * 24 * time.Hour)
+	fromToken := consent.Add(49 * 24 * time.Hour)
+	tests := []struct {
+		name       string
+		s          Session
+		want       time.Time
+		wantSource ExpirySource
+	}{
+		{"extended, never rotated", Session{RequestedScopes: DefaultScopes, ConsentedAt: consent, RefreshIssuedAt: consent}, consent.Add(DefaultRefreshLifetime), SourceEstimate},
+		{"extended, rotated", Session{RequestedScopes: DefaultScopes, ConsentedAt: consent, RefreshIssuedAt: rotated}, rotated.Add(DefaultRefreshLifetime), SourceEstimate},
+		{"not extended, rotated: hard stop", Session{RequestedScopes: []string{"signature"}, ConsentedAt: consent, RefreshIssuedAt: rotated}, consent.Add(DefaultRefreshLifetime), SourceEstimate},
+		{"read from token wins", Session{RequestedScopes: DefaultScopes, ConsentedAt: consent, RefreshIssuedAt: rotated, TokenRefreshExpiresAt: fromToken}, fromToken, SourceToken},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, src := tt.s.RefreshExpiry(0)
+			if !got.Equal(tt.want) || src != tt.wantSource {
+				t.Fatalf("got %s (%s), want %s (%s)", got, src, tt.want, tt.wantSource)
+			}
+		})
+	}
+}
+
+func TestScopesDropped(t *testing.T) {
+	s := Session{RequestedScopes: []string{"signature", "extended", "user_read"}, ReportedScopes: []string{"signature"}}
+	if got := strings.Join(s.ScopesDropped(), " "); got != "extended user_read" {
+		t.Fatalf("got %q", got)
+	}
+	s.ReportedScopes = nil
+	if s.ScopesDropped() != nil {
+		t.Fatal("no reported scopes must mean nothing dropped")
+	}
+	if !s.Extended() {
+		t.Fatal("extended was requested at consent")
+	}
+}
+
+func TestSessionNeverPrintsOrSerialisesTokens(t *testing.T) {
+	s := Session{AccessToken: "eyJ-access-SECRET", RefreshToken: "eyJ-refresh-SECRET", RequestedScopes: DefaultScopes}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs := []string{string(b), fmt.Sprint(s), fmt.Sprintf("%v %+v %#v %s", s, s, s, &s)}
+	for _, o := range outs {
+		if strings.Contains(o, "SECRET") {
+			t.Fatalf("token leaked: %s", o)
+		}
+	}
+}
+
+func TestParseEnvironment(t *testing.T) {
+	tests := []struct {
+		in, want string
+		prod     bool
+		wantErr  bool
+	}{
+		{"demo", "demo", false, false},
+		{"PRODUCTION", "production", true, false},
+		{"prod", "production", true, false},
+		{"http://127.0.0.1:8400/", "http://127.0.0.1:8400", false, false},
+		{"ftp://x", "", false, true},
+		{"https://x/?a=b", "", false, true},
+		{"nonsense", "", false, true},
+	}
+	for _, tt := range tests {
+		got, err := ParseEnvironment(tt.in)
+		if (err != nil) != tt.wantErr || string(got) != tt.want || got.IsProduction() != tt.prod {
+			t.Errorf("ParseEnvironment(%q) = %q, %v", tt.in, got, err)
+		}
+	}
+	if Production.Endpoints().TokenURL != "https://account.docusign.com/oauth/token" ||
+		Demo.Endpoints().AuthURL != "https://account-d.docusign.com/oauth/auth" {
+		t.Fatal("wrong DocuSign endpoints")
+	}
+}

@@ -1,0 +1,14 @@
+// Package storage keeps Token Desk's state: secrets (refresh token, access
+// token, client secret) in the operating system's keyring, and everything
+// else (profiles, settings, session metadata, activity) in a versioned JSON
+// config file under the config directory.
+//
+// Secrets never reach a file. Keyring failures are reported as a
+// *KeyringError that says what to do; there is no plaintext fallback.
+// Secrets is an interface so that a native keychain backend, or the in-memory
+// MemorySecrets of demo mode, can stand in for the go-keyring one.
+//
+// Config writes are atomic and serialised between processes by an OS file
+// lock (see Store.Update); a file this version cannot read is reported, never
+// overwritten.
+package storage

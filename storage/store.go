@@ -1,0 +1,210 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/tokendesk/tokendesk/internal/flock"
+	"github.com/tokendesk/tokendesk/oauth"
+)
+
+// ErrNewerVersion is wrapped by the *ConfigError of a file written by a newer
+// Token Desk.
+var ErrNewerVersion = errors.New("config file written by a newer Token Desk")
+
+// ConfigError reports a config file this build cannot use. Update refuses
+// to write over such a file.
+type ConfigError struct {
+	// Path is the config file.
+	Path string
+	// Line and Column locate a syntax or type error (1-based; 0 if unknown).
+	Line, Column int
+	// Err is the cause: a *json.SyntaxError, *json.UnmarshalTypeError,
+	// ErrNewerVersion or another decoding error.
+	Err error
+}
+
+// Error names the file, the position when known, and what to do.
+func (e *ConfigError) Error() string {
+	if errors.Is(e.Err, ErrNewerVersion) {
+		return fmt.Sprintf("config file %s was written by a newer Token Desk (%v); upgrade Token Desk, or move the file away to start over", e.Path, e.Err)
+	}
+	where := ""
+	if e.Line > 0 {
+		where = fmt.Sprintf(" at line %d, column %d", e.Line, e.Column)
+	}
+	return fmt.Sprintf("config file %s is damaged%s (%v); fix it, or move it away to start with an empty configuration", e.Path, where, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// Store reads and writes the config file of one config directory.
+type Store struct {
+	dir string
+}
+
+// Open returns the Store of a config directory; nothing is touched on disk
+// until a write.
+func Open(dir string) *Store { return &Store{dir: dir} }
+
+// Dir returns the config directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Path returns the config file, <dir>/config.json.
+func (s *Store) Path() string { return filepath.Join(s.dir, "config.json") }
+
+// LockPath returns the lock file that serialises writers, <dir>/config.lock.
+func (s *Store) LockPath() string { return filepath.Join(s.dir, "config.lock") }
+
+// Load reads the config. A missing file gives an empty config at
+// CurrentVersion (nothing is written). A damaged file or one from a newer
+// Token Desk gives a *ConfigError.
+func (s *Store) Load() (*Config, error) {
+	data, err := os.ReadFile(s.Path())
+	if errors.Is(err, fs.ErrNotExist) {
+		return NewConfig(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return decodeConfig(s.Path(), data)
+}
+
+func decodeConfig(path string, data []byte) (*Config, error) {
+	c := NewConfig()
+	if err := json.Unmarshal(data, c); err != nil {
+		ce := &ConfigError{Path: path, Err: err}
+		var off int64 = -1
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			off = se.Offset
+		case errors.As(err, &te):
+			off = te.Offset
+		}
+		if off >= 0 {
+			// Both offsets point just past the offending byte.
+			ce.Line, ce.Column = position(data, off-1)
+		}
+		return nil, ce
+	}
+	switch {
+	case c.Version > CurrentVersion:
+		return nil, &ConfigError{Path: path, Err: fmt.Errorf("format version %d, this one reads up to %d: %w", c.Version, CurrentVersion, ErrNewerVersion)}
+	case c.Version < 0:
+		return nil, &ConfigError{Path: path, Err: fmt.Errorf("format version %d is not valid", c.Version)}
+	case c.Version == 0:
+		c.Version = CurrentVersion // hand-written without a version
+	}
+	seen := map[string]bool{}
+	for _, p := range c.Profiles {
+		if seen[p.Name] {
+			return nil, &ConfigError{Path: path, Err: fmt.Errorf("profile %q is listed twice", p.Name)}
+		}
+		seen[p.Name] = true
+	}
+	if c.Profiles == nil {
+		c.Profiles = []Profile{}
+	}
+	if c.Sessions == nil {
+		c.Sessions = map[string]*oauth.Session{}
+	}
+	return c, nil
+}
+
+// position turns a byte offset into a 1-based line and column.
+func position(data []byte, off int64) (line, col int) {
+	off = min(max(off, 0), int64(len(data)))
+	before := data[:off]
+	line = 1 + bytes.Count(before, []byte("\n"))
+	col = int(off) - bytes.LastIndexByte(before, '\n')
+	if col < 1 {
+		col = 1
+	}
+	return line, col
+}
+
+// Update runs fn on the current config under an exclusive OS lock on
+// <dir>/config.lock and writes the result atomically. If fn returns an
+// error nothing is written. A config Load rejects is never overwritten.
+// ctx bounds the wait for the lock.
+func (s *Store) Update(ctx context.Context, fn func(*Config) error) error {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return fmt.Errorf("create config directory: %w", err)
+	}
+	unlock, err := flock.Lock(ctx, s.LockPath())
+	if err != nil {
+		return fmt.Errorf("lock config: %w", err)
+	}
+	defer func() { _ = unlock() }()
+	c, err := s.Load()
+	if err != nil {
+		return err
+	}
+	if err := fn(c); err != nil {
+		return err
+	}
+	c.Version = CurrentVersion
+	return s.save(c)
+}
+
+// save writes c atomically: a temporary file in the same directory is
+// written, synced and renamed over config.json, then the directory is synced.
+func (s *Store) save(c *Config) error {
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode config: %w", err)
+	}
+	return writeFileAtomic(s.Path(), append(data, '\n'))
+}
+
+func writeFileAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(f.Name())
+		}
+	}()
+	// CreateTemp makes the file 0600, which the rename keeps.
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("replace %s: %w", path, err)
+	}
+	syncDir(dir)
+	return nil
+}
+
+// syncDir makes a rename in dir durable. Windows cannot open a directory
+// for syncing (and its rename is durable on its own), so it is skipped there;
+// a failure elsewhere is ignored because the data is already in place.
+func syncDir(dir string) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+}

@@ -1,0 +1,104 @@
+package storage
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tokendesk/tokendesk/oauth"
+)
+
+// MaxPorts is how many redirect ports a profile may list.
+const MaxPorts = 5
+
+var (
+	namePattern  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+	guidPattern  = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	scopePattern = regexp.MustCompile(`^[a-z_.]+$`)
+)
+
+// FieldError is a validation failure of one profile field. Its message
+// names the field and says what is accepted.
+type FieldError struct {
+	// Field is the JSON name of the field: "name", "integration_key",
+	// "environment", "ports", "scopes" or "refresh_lifetime".
+	Field string
+	// Msg is the person-readable sentence.
+	Msg string
+}
+
+// Error returns Msg.
+func (e *FieldError) Error() string { return e.Msg }
+
+func fieldErr(field, format string, a ...any) error {
+	return &FieldError{Field: field, Msg: fmt.Sprintf(format, a...)}
+}
+
+// ValidateProfile checks a profile and returns its first problem as a
+// *FieldError, or nil.
+func ValidateProfile(p Profile) error {
+	if !namePattern.MatchString(p.Name) {
+		return fieldErr("name", "profile name %q is not valid: use 1 to 64 letters, digits, '.', '_' or '-'", p.Name)
+	}
+	if !guidPattern.MatchString(p.IntegrationKey) {
+		return fieldErr("integration_key", "integration key %q is not a GUID like 1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f; copy it from the Apps and Keys page of DocuSign eSignature Settings", p.IntegrationKey)
+	}
+	if _, err := oauth.ParseEnvironment(p.Environment); err != nil {
+		return fieldErr("environment", "environment: %v", err)
+	}
+	if len(p.Ports) > MaxPorts {
+		return fieldErr("ports", "redirect ports: %d given, at most %d are allowed", len(p.Ports), MaxPorts)
+	}
+	for i, port := range p.Ports {
+		if port < 1024 || port > 65535 {
+			return fieldErr("ports", "redirect port %d is not between 1024 and 65535", port)
+		}
+		if slices.Contains(p.Ports[:i], port) {
+			return fieldErr("ports", "redirect port %d is listed twice", port)
+		}
+	}
+	for _, s := range p.Scopes {
+		if !scopePattern.MatchString(s) {
+			return fieldErr("scopes", "scope %q is not valid: scopes are lowercase words such as signature or extended (letters, '_' and '.')", s)
+		}
+	}
+	if p.RefreshLifetime < 0 {
+		return fieldErr("refresh_lifetime", "refresh lifetime %s is negative", p.RefreshLifetime)
+	}
+	return nil
+}
+
+// String returns the duration as Go writes it ("720h0m0s").
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// DefaultPorts returns the loopback redirect ports used when a profile names
+// none.
+func DefaultPorts() []int { return []int{8765, 8766, 8767} }
+
+// RedirectURI returns the redirect URI of a loopback port, exactly as it
+// must be registered at DocuSign.
+func RedirectURI(port int) string { return fmt.Sprintf("http://127.0.0.1:%d/callback", port) }
+
+// RedirectPorts returns the profile's ports, or DefaultPorts when it has none.
+func (p Profile) RedirectPorts() []int {
+	if len(p.Ports) == 0 {
+		return DefaultPorts()
+	}
+	return slices.Clone(p.Ports)
+}
+
+// RequestedScopes returns the profile's scopes, or oauth.DefaultScopes.
+func (p Profile) RequestedScopes() []string {
+	if len(p.Scopes) == 0 {
+		return slices.Clone(oauth.DefaultScopes)
+	}
+	return slices.Clone(p.Scopes)
+}
+
+// Env returns the profile's environment in canonical form.
+func (p Profile) Env() (oauth.Environment, error) { return oauth.ParseEnvironment(p.Environment) }
+
+// ScopeString returns the requested scopes joined by spaces.
+func (p Profile) ScopeString() string { return strings.Join(p.RequestedScopes(), " ") }
