@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -70,6 +71,9 @@ func (m *Manager) Resolve(name string) (storage.Profile, error) {
 	c, err := m.opt.Store.Load()
 	if err != nil {
 		return storage.Profile{}, err
+	}
+	if name == "" && len(c.Profiles) > 1 {
+		return storage.Profile{}, fmt.Errorf("several profiles exist (%s); choose one with -p NAME", strings.Join(c.ProfileNames(), ", "))
 	}
 	p, err := c.ResolveProfile(name)
 	if err != nil {

@@ -19,6 +19,7 @@ const (
 	msgServerError   = "the DocuSign account server had a problem"
 	msgHTML          = "the account server answered with an HTML page instead of JSON; a proxy, captive portal or outage page may be in the way"
 	msgMalformed     = "the account server's answer was not a valid response"
+	msgTemporary     = "; this is usually temporary, try again shortly"
 	msgRefused       = "DocuSign refused the request"
 	msgTokenRejected = "DocuSign did not accept the access token; refresh it or log in again"
 )
@@ -28,11 +29,11 @@ func classifyReply(op string, r *serverReply) *Error {
 	e := &Error{Op: op, Status: r.Status, Code: r.Code, Description: r.Description}
 	switch {
 	case r.HTML:
-		e.Kind, e.Msg = KindTransient, fmt.Sprintf("%s (HTTP %d)", msgHTML, r.Status)
+		e.Kind, e.Msg = KindTransient, fmt.Sprintf("%s (HTTP %d)%s", msgHTML, r.Status, msgTemporary)
 	case r.Status == 429 || r.Status >= 500:
-		e.Kind, e.Msg = KindTransient, fmt.Sprintf("%s (HTTP %d); it will be tried again", msgServerError, r.Status)
+		e.Kind, e.Msg = KindTransient, fmt.Sprintf("%s (HTTP %d)%s", msgServerError, r.Status, msgTemporary)
 	case r.Malformed && r.Status >= 200 && r.Status <= 299:
-		e.Kind, e.Msg = KindTransient, fmt.Sprintf("%s (HTTP %d)", msgMalformed, r.Status)
+		e.Kind, e.Msg = KindTransient, fmt.Sprintf("%s (HTTP %d)%s", msgMalformed, r.Status, msgTemporary)
 	case r.Code == "invalid_client" || r.Code == "unauthorized_client" ||
 		(r.Code == "invalid_grant" && r.Description == "unauthorized_client"):
 		e.Kind, e.Msg = KindMisconfigured, msgMisconfigured
@@ -74,7 +75,7 @@ func classifyTransportError(ctx context.Context, op string, err error) *Error {
 		cause = "TLS failed"
 	}
 	return &Error{Op: op, Kind: KindTransient,
-		Msg: fmt.Sprintf("%s (%s); check the network, it will be tried again", msgUnreachable, cause),
+		Msg: fmt.Sprintf("%s (%s); check the network%s", msgUnreachable, cause, msgTemporary),
 		Err: stripURL(err)}
 }
 
