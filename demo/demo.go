@@ -52,8 +52,26 @@ type Demo struct {
 
 // Options tune Start; zero values mean the constants above.
 type Options struct {
-	AutoAccept  bool
+	// AutoAccept skips the sandbox's consent page.
+	AutoAccept bool
+	// RevokeAfter is when consent is revoked after each login.
 	RevokeAfter time.Duration
+}
+
+// OptionsFromEnv reads TOKENDESK_DEMO_AUTO_ACCEPT=1 and
+// TOKENDESK_DEMO_REVOKE_AFTER (a Go duration such as 20s), which let a
+// scripted walk through the demo skip the consent page and see the re-login
+// prompt sooner.
+func OptionsFromEnv(getenv func(string) string) (Options, error) {
+	o := Options{AutoAccept: getenv("TOKENDESK_DEMO_AUTO_ACCEPT") == "1"}
+	if v := getenv("TOKENDESK_DEMO_REVOKE_AFTER"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return o, fmt.Errorf("TOKENDESK_DEMO_REVOKE_AFTER=%q is not a positive duration such as 20s", v)
+		}
+		o.RevokeAfter = d
+	}
+	return o, nil
 }
 
 // Start starts the sandbox and the demo profile.

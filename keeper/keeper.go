@@ -251,7 +251,7 @@ func (k *Keeper) refreshFailed(ctx context.Context, s *oauth.Session, trigger st
 	switch oauth.KindOf(err) {
 	case oauth.KindRelogin:
 		dead := s.Clone()
-		dead.Dead = err.Error()
+		dead.Dead = humanError(err)
 		if serr := k.opt.Store.SaveSession(ctx, k.opt.Profile, dead); serr != nil {
 			a.Message += "; and the state could not be saved: " + serr.Error()
 		}
@@ -268,7 +268,7 @@ func (k *Keeper) refreshFailed(ctx context.Context, s *oauth.Session, trigger st
 		}
 		k.next = k.opt.Now().Add(d)
 		k.mu.Unlock()
-		k.setPhase(Retrying, err.Error(), code)
+		k.setPhase(Retrying, humanError(err), code)
 	}
 	k.record(a, start)
 	return err
@@ -288,4 +288,14 @@ func minDur(a, b time.Duration) time.Duration {
 		return a
 	}
 	return b
+}
+
+// humanError is an error's text for a status line: an *oauth.Error without
+// its operation prefix, anything else as is.
+func humanError(err error) string {
+	var oe *oauth.Error
+	if errors.As(err, &oe) {
+		return oe.Human()
+	}
+	return err.Error()
 }

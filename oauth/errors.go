@@ -72,7 +72,16 @@ type Error struct {
 // Error returns the person-readable message: what went wrong, what to do, and
 // the server's error code when there is one.
 func (e *Error) Error() string {
-	s := e.Op + ": " + e.Msg
+	if e.Op == "" {
+		return e.Human()
+	}
+	return e.Op + ": " + e.Human()
+}
+
+// Human is Error without the operation prefix, for a window or a status
+// line that already says what was being done.
+func (e *Error) Human() string {
+	s := e.Msg
 	if e.Code != "" {
 		s += fmt.Sprintf(" (DocuSign said %s", e.Code)
 		if e.Description != "" {

@@ -1,0 +1,116 @@
+// Command tokendesk keeps a DocuSign OAuth session alive: a desktop window
+// (the default) and a command line for scripts. See README.md.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"github.com/pkg/browser"
+
+	"github.com/tokendesk/tokendesk/cli"
+	"github.com/tokendesk/tokendesk/demo"
+	"github.com/tokendesk/tokendesk/desk"
+	_ "github.com/tokendesk/tokendesk/internal/locale"
+	"github.com/tokendesk/tokendesk/storage"
+	"github.com/tokendesk/tokendesk/ui"
+)
+
+func main() {
+	args := os.Args[1:]
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	window, demoMode := cli.IsWindow(args)
+	if !window {
+		code := cli.Run(ctx, args, cli.DefaultEnv())
+		stop()
+		os.Exit(code)
+	}
+	err := runWindow(ctx, demoMode)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tokendesk:", err)
+		os.Exit(1)
+	}
+}
+
+// runWindow opens the window on the user's profiles, or on the demo sandbox
+// when asked to or when no profile exists yet.
+func runWindow(ctx context.Context, demoMode bool) error {
+	m, err := cli.OpenManager()
+	if err != nil {
+		return err
+	}
+	cfg, err := m.Config()
+	if err != nil {
+		return err
+	}
+	note := ""
+	if demoMode || len(cfg.Profiles) == 0 {
+		opt, err := demo.OptionsFromEnv(os.Getenv)
+		if err != nil {
+			return err
+		}
+		d, err := demo.Start(ctx, opt)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		m, note = d.Manager, demo.Note
+		if cfg, err = m.Config(); err != nil {
+			return err
+		}
+	}
+	m.KeepAlive(ctx)
+	browser.Stdout = os.Stderr
+	set := cfg.Settings.Effective()
+	a := app.NewWithID("io.tokendesk.app")
+	var fa fyne.App = a
+	if runtime.GOOS == "linux" && os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		// Fyne's tray needs a session bus (and panics on quit without one);
+		// hiding desktop.App makes the window run without a tray.
+		fa = noTray{a}
+	}
+	w := ui.NewMainWindow(fa, profiles{m: m, ctx: ctx}, ui.Options{
+		OpenURL:        browser.OpenURL,
+		ClipboardClear: time.Duration(set.ClipboardClear),
+		WarnHorizon:    time.Duration(set.WarnHorizon),
+		Initial:        set.CurrentProfile,
+		DemoNote:       note,
+	})
+	go func() { <-ctx.Done(); a.Quit() }()
+	w.Show()
+	a.Run()
+	return nil
+}
+
+// noTray is a fyne.App that does not offer desktop.App's tray.
+type noTray struct{ fyne.App }
+
+// profiles adapts the desk manager to the window's Profiles interface.
+type profiles struct {
+	m   *desk.Manager
+	ctx context.Context
+}
+
+func (p profiles) List() []storage.Profile { return p.m.List() }
+
+func (p profiles) Session(name string) (ui.Session, error) {
+	k, err := p.m.Keeper(p.ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+func (p profiles) Save(pr storage.Profile, secret string) error {
+	return p.m.SaveProfile(p.ctx, pr, secret)
+}
+
+func (p profiles) Remove(name string) error { return p.m.RemoveProfile(p.ctx, name) }

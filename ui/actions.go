@@ -1,0 +1,298 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tokendesk/tokendesk/keeper"
+)
+
+// logoutText is the honest description of what logging out does.
+const logoutText = "Log out forgets the tokens on this computer; it does not revoke consent at DocuSign — " +
+	"revoke it under Profile → Connected Apps in DocuSign."
+
+const maskedToken = "•••••••••••••••••••••••• (hidden)"
+
+// backendTimeout bounds a refresh, logout or token fetch started from the window.
+const backendTimeout = 2 * time.Minute
+
+func (m *MainWindow) buildSessionTab() fyne.CanvasObject {
+	m.TokenLabel = widget.NewLabel(maskedToken)
+	m.TokenLabel.Wrapping = fyne.TextWrapBreak
+	m.TokenLabel.TextStyle.Monospace = true
+	m.RevealCheck = widget.NewCheck("Reveal", func(on bool) {
+		if on {
+			m.revealToken()
+		} else {
+			m.hideToken()
+		}
+	})
+	labels := make([]string, len(TokenFormats))
+	for i, f := range TokenFormats {
+		labels[i] = f.Label()
+	}
+	m.FormatSelect = widget.NewSelect(labels, nil)
+	m.FormatSelect.SetSelectedIndex(0)
+	m.CopyButton = widget.NewButtonWithIcon("Copy access token", theme.ContentCopyIcon(), func() { m.copyToken(m.selectedFormat()) })
+	m.CopyButton.Importance = widget.HighImportance
+	m.RefreshButton = widget.NewButtonWithIcon("Refresh now", theme.ViewRefreshIcon(), m.refreshNow)
+	m.LoginButton = widget.NewButtonWithIcon("Log in…", theme.LoginIcon(), m.startLogin)
+	m.LogoutButton = widget.NewButtonWithIcon("Log out…", theme.LogoutIcon(), m.confirmLogout)
+	m.NoticeLabel = widget.NewLabel("")
+	m.NoticeLabel.Wrapping = fyne.TextWrapWord
+	m.NoticeLabel.Hide()
+
+	token := widget.NewCard("", "Access token", container.NewVBox(
+		container.NewBorder(nil, nil, nil, m.RevealCheck, m.TokenLabel),
+		container.NewBorder(nil, nil, widget.NewLabel("Copy as"), m.CopyButton, m.FormatSelect),
+	))
+	hint := widget.NewLabel("Ctrl+C copy · Ctrl+Shift+C copy raw · Ctrl+R or F5 refresh · Ctrl+L log in")
+	hint.Importance = widget.LowImportance
+	hint.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(
+		m.buildStatusCard(),
+		m.NoticeLabel,
+		container.NewHBox(m.RefreshButton, m.LoginButton, m.LogoutButton),
+		token,
+		hint,
+	)
+}
+
+func (m *MainWindow) selectedFormat() TokenFormat { return formatByLabel(m.FormatSelect.Selected) }
+
+// canUseToken reports whether the session can hand out an access token.
+func (m *MainWindow) canUseToken() bool {
+	return m.sess != nil && m.status.Session != nil &&
+		m.status.State != keeper.SignedOut && m.status.State != keeper.ReloginRequired
+}
+
+func (m *MainWindow) updateActions() {
+	loggingIn := m.loginCancel != nil
+	enable(m.CopyButton, m.canUseToken() && !loggingIn)
+	enable(m.RefreshButton, m.canUseToken() && !loggingIn)
+	enable(m.LoginButton, m.sess != nil && !loggingIn)
+	enable(m.LogoutButton, m.sess != nil && m.status.Session != nil && !loggingIn)
+	if m.canUseToken() {
+		m.RevealCheck.Enable()
+	} else {
+		m.RevealCheck.Disable()
+	}
+	if m.status.Session == nil {
+		m.LoginButton.SetText("Log in…")
+	} else {
+		m.LoginButton.SetText("Log in again…")
+	}
+	if m.needsLogin() != "" {
+		m.LoginButton.Importance = widget.HighImportance
+	} else {
+		m.LoginButton.Importance = widget.MediumImportance
+	}
+	m.LoginButton.Refresh()
+}
+
+func enable(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}
+
+// setNotice shows a one-line message under the status card ("" hides it).
+func (m *MainWindow) setNotice(text string) {
+	setShown(m.NoticeLabel, text, text != "")
+}
+
+// copyToken copies the access token in the given format, asking first the
+// first time per run for a production profile.
+func (m *MainWindow) copyToken(format TokenFormat) {
+	if !m.canUseToken() {
+		m.setNotice("No usable session: log in first.")
+		return
+	}
+	if m.status.Environment.IsProduction() && !m.prodConfirmed[m.profile] {
+		profile := m.profile
+		m.Show() // the question must be visible, also when asked from the tray
+		d := dialog.NewConfirm("Copy a PRODUCTION token?",
+			"This token acts on real, billable DocuSign accounts of profile "+profile+
+				".\nAnyone who gets it can act as you until it expires.\n\nCopy it?",
+			func(ok bool) {
+				m.confirmDialog = nil
+				if ok && m.profile == profile {
+					m.prodConfirmed[profile] = true
+					m.doCopy(format)
+				}
+			}, m.win)
+		d.SetConfirmText("Copy production token")
+		d.SetDismissText("Cancel")
+		m.confirmDialog = d
+		d.Show()
+		return
+	}
+	m.doCopy(format)
+}
+
+func (m *MainWindow) doCopy(format TokenFormat) {
+	sess := m.sess
+	m.setNotice("Getting a valid access token…")
+	m.spawn(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), backendTimeout)
+		defer cancel()
+		tok, err := sess.Token(ctx, TokenMinValid)
+		fyne.Do(func() {
+			if m.sess != sess {
+				return
+			}
+			if err != nil {
+				m.setNotice("Could not get an access token: " + err.Error())
+				return
+			}
+			text := FormatToken(format, tok)
+			clip := m.app.Clipboard()
+			clip.SetContent(text)
+			m.copied = text
+			m.setNotice("Copied (" + format.Label() + "). The clipboard is cleared in " +
+				formatCountdown(m.opt.ClipboardClear) + ".")
+			m.after(m.opt.ClipboardClear, func() {
+				fyne.Do(func() { m.clearClipboard(text) })
+			})
+		})
+	})
+}
+
+// clearClipboard empties the clipboard if it still holds exactly text.
+func (m *MainWindow) clearClipboard(text string) {
+	clip := m.app.Clipboard()
+	if clip.Content() != text {
+		return // the user copied something else since; leave it alone
+	}
+	clip.SetContent("")
+	if m.copied == text {
+		m.copied = ""
+		m.setNotice("Clipboard cleared.")
+	}
+}
+
+func (m *MainWindow) tokenRevealed() bool { return m.RevealCheck != nil && m.RevealCheck.Checked }
+
+// revealToken fetches the token and shows it until hidden or replaced.
+func (m *MainWindow) revealToken() {
+	if !m.canUseToken() {
+		m.hideToken()
+		return
+	}
+	sess := m.sess
+	m.TokenLabel.SetText("(fetching…)")
+	m.spawn(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), backendTimeout)
+		defer cancel()
+		tok, err := sess.Token(ctx, TokenMinValid)
+		fyne.Do(func() {
+			if m.sess != sess || !m.tokenRevealed() {
+				return
+			}
+			if err != nil {
+				m.hideToken()
+				m.setNotice("Could not get an access token: " + err.Error())
+				return
+			}
+			if st := sess.Status(); st.Session != nil {
+				m.revealedFor = st.Session.AccessExpiresAt
+			}
+			m.TokenLabel.Selectable = true
+			m.TokenLabel.SetText(tok)
+		})
+	})
+}
+
+// hideToken masks the token again.
+func (m *MainWindow) hideToken() {
+	if m.TokenLabel == nil {
+		return
+	}
+	m.TokenLabel.Selectable = false
+	m.TokenLabel.SetText(maskedToken)
+	m.revealedFor = time.Time{}
+	if m.RevealCheck.Checked {
+		m.RevealCheck.SetChecked(false)
+	}
+}
+
+func (m *MainWindow) refreshNow() {
+	if !m.canUseToken() || m.loginCancel != nil {
+		return
+	}
+	sess := m.sess
+	m.setNotice("Refreshing…")
+	m.spawn(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), backendTimeout)
+		defer cancel()
+		err := sess.Refresh(ctx)
+		fyne.Do(func() {
+			if m.sess != sess {
+				return
+			}
+			if err != nil {
+				m.setNotice("Refresh failed: " + err.Error())
+			} else {
+				m.setNotice("Refreshed at " + formatClock(m.opt.Now()) + ".")
+			}
+		})
+	})
+}
+
+func (m *MainWindow) confirmLogout() {
+	if m.sess == nil {
+		return
+	}
+	sess, profile := m.sess, m.profile
+	d := dialog.NewConfirm("Log out of "+profile+"?", logoutText, func(ok bool) {
+		m.confirmDialog = nil
+		if !ok || m.sess != sess {
+			return
+		}
+		m.spawn(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), backendTimeout)
+			defer cancel()
+			err := sess.Logout(ctx)
+			fyne.Do(func() {
+				if err != nil {
+					m.setNotice("Log out failed: " + err.Error())
+				} else {
+					m.setNotice("Logged out: the tokens are forgotten on this computer. Consent at DocuSign stays until you revoke it under Profile → Connected Apps.")
+				}
+			})
+		})
+	}, m.win)
+	d.SetConfirmText("Log out")
+	m.confirmDialog = d
+	d.Show()
+}
+
+// setupShortcuts registers the window's keyboard shortcuts.
+func (m *MainWindow) setupShortcuts() {
+	c := m.win.Canvas()
+	c.AddShortcut(&fyne.ShortcutCopy{}, func(fyne.Shortcut) { m.copyToken(m.selectedFormat()) })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyC, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}, func(fyne.Shortcut) { m.copyToken(FormatRaw) })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { m.refreshNow() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { m.startLogin() })
+	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
+		switch k.Name {
+		case fyne.KeyF5:
+			m.refreshNow()
+		case fyne.KeyEscape:
+			m.cancelLogin()
+		}
+	})
+}
+
+// errText is an error's text on one line.
+func errText(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }

@@ -1,0 +1,98 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tokendesk/tokendesk/keeper"
+)
+
+func (m *MainWindow) buildActivity() fyne.CanvasObject {
+	m.ActivityList = widget.NewList(
+		func() int { return len(m.acts) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			l := o.(*widget.Label)
+			if id >= len(m.acts) {
+				l.SetText("")
+				return
+			}
+			a := m.acts[id]
+			l.Importance = widget.MediumImportance
+			if a.Outcome != "" && a.Outcome != "ok" {
+				l.Importance = widget.WarningImportance
+			}
+			l.SetText(activityRow(a))
+		},
+	)
+	m.ExportButton = widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), m.exportActivity)
+	head := container.NewBorder(nil, nil, widget.NewLabel("Newest first"), m.ExportButton)
+	return container.NewBorder(head, nil, nil, nil, m.ActivityList)
+}
+
+// activityRow is one list line: time, action, trigger, outcome, code,
+// duration and detail.
+func activityRow(a keeper.Activity) string {
+	parts := []string{
+		a.Time.Local().Format("2006-01-02 15:04:05"),
+		a.Action,
+		"(" + dash(a.Trigger) + ")",
+		a.Outcome,
+	}
+	if a.Code != "" {
+		parts = append(parts, "["+a.Code+"]")
+	}
+	parts = append(parts, formatElapsed(a.Duration))
+	if a.Message != "" {
+		parts = append(parts, "— "+oneLine(a.Message))
+	}
+	return strings.Join(parts, "  ")
+}
+
+func (m *MainWindow) updateActivity() {
+	if m.sess == nil {
+		m.acts = nil
+	} else {
+		m.acts = m.sess.Activity()
+	}
+	m.ActivityList.Refresh()
+	if len(m.acts) == 0 {
+		m.ExportButton.Disable()
+	} else {
+		m.ExportButton.Enable()
+	}
+}
+
+func (m *MainWindow) exportActivity() {
+	text := FormatActivity(m.acts)
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			dialog.ShowError(err, m.win)
+			return
+		}
+		if w == nil {
+			return // cancelled
+		}
+		_, werr := w.Write([]byte(text))
+		if cerr := w.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			dialog.ShowError(fmt.Errorf("exporting the activity log: %w", werr), m.win)
+			return
+		}
+		m.setNotice("Activity log exported to " + w.URI().Path())
+	}, m.win)
+	d.SetFileName("tokendesk-activity-" + m.profile + ".txt")
+	d.Show()
+}

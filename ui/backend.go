@@ -1,0 +1,104 @@
+// Package ui is Token Desk's desktop window: it shows one profile's DocuSign
+// session as the keeper sees it, hands out access tokens, drives the browser
+// login and edits profiles. It talks to the rest of the program only through
+// the Profiles and Session interfaces below; it does no HTTP itself.
+package ui
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/tokendesk/tokendesk/keeper"
+	"github.com/tokendesk/tokendesk/storage"
+)
+
+// Session is one profile's live session as the window sees it.
+type Session interface {
+	// Status returns the current snapshot.
+	Status() keeper.Status
+	// Subscribe calls fn, from any goroutine, on every change until cancel
+	// is called.
+	Subscribe(fn func(keeper.Status)) (cancel func())
+	// Token returns a valid access token, refreshing first if less than
+	// minValid is left.
+	Token(ctx context.Context, minValid time.Duration) (string, error)
+	// Refresh refreshes the access token now.
+	Refresh(ctx context.Context) error
+	// Login blocks until the browser login completes, fails or ctx is
+	// cancelled; onURL is called once with the consent URL.
+	Login(ctx context.Context, onURL func(authURL string)) error
+	// Logout forgets the tokens on this computer (it revokes nothing).
+	Logout(ctx context.Context) error
+	// Activity returns the activity log, newest first.
+	Activity() []keeper.Activity
+}
+
+// Profiles manages profiles and hands out their sessions.
+type Profiles interface {
+	// List returns the configured profiles.
+	List() []storage.Profile
+	// Session returns the named profile's session.
+	Session(name string) (Session, error)
+	// Save creates or replaces a profile; clientSecret "" keeps an existing
+	// secret if p.HasSecret.
+	Save(p storage.Profile, clientSecret string) error
+	// Remove deletes a profile and its stored secrets.
+	Remove(name string) error
+}
+
+// Options tunes the window; zero values mean defaults.
+type Options struct {
+	// Now is the clock for countdowns (tests inject a fake); default time.Now.
+	Now func() time.Time
+	// OpenURL opens the system browser; default fyne.App.OpenURL.
+	OpenURL func(u string) error
+	// ClipboardClear is how long a copied token stays on the clipboard;
+	// default 30s.
+	ClipboardClear time.Duration
+	// WarnHorizon: when the refresh token dies sooner, prompt re-login;
+	// default 72h.
+	WarnHorizon time.Duration
+	// RefreshLifetime returns a profile's refresh-token lifetime for display
+	// fallbacks; default oauth.DefaultRefreshLifetime.
+	RefreshLifetime func(profile string) time.Duration
+	// Initial is the profile to show first; default the first listed.
+	Initial string
+	// DemoNote, if non-empty, is shown in a banner (demo mode explanation).
+	DemoNote string
+}
+
+// Defaults for Options' zero values.
+const (
+	DefaultClipboardClear = 30 * time.Second
+	DefaultWarnHorizon    = 72 * time.Hour
+	// TokenMinValid is how long a copied access token must stay valid; with
+	// less left, the session refreshes before handing it out.
+	TokenMinValid = 5 * time.Minute
+	// assumedAccessLifetime is DocuSign's usual access-token lifetime, used
+	// for the progress bar when the issue time is unknown.
+	assumedAccessLifetime = 8 * time.Hour
+)
+
+func (o Options) withDefaults(a fyne.App) Options {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.OpenURL == nil {
+		o.OpenURL = func(s string) error {
+			u, err := parseHTTPURL(s)
+			if err != nil {
+				return err
+			}
+			return a.OpenURL(u)
+		}
+	}
+	if o.ClipboardClear <= 0 {
+		o.ClipboardClear = DefaultClipboardClear
+	}
+	if o.WarnHorizon <= 0 {
+		o.WarnHorizon = DefaultWarnHorizon
+	}
+	return o
+}

@@ -1,0 +1,66 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokendesk/tokendesk/keeper"
+	"github.com/tokendesk/tokendesk/oauth"
+)
+
+func sampleActivity() []keeper.Activity {
+	return []keeper.Activity{
+		{Time: t0.Add(time.Hour), Action: "refresh", Trigger: "schedule", Outcome: "transient", Message: "DocuSign did not answer\n(timeout)", Duration: 30 * time.Second},
+		{Time: t0, Action: "refresh", Trigger: "user", Outcome: "relogin_required", Code: "invalid_grant", Description: "refresh token expired", Duration: 850 * time.Millisecond},
+		{Time: t0.Add(-time.Hour), Action: "login", Trigger: "user", Outcome: "ok", Duration: 12 * time.Second},
+	}
+}
+
+func TestFormatActivity(t *testing.T) {
+	got := FormatActivity(sampleActivity())
+	lines := strings.Split(strings.TrimSpace(got), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("lines = %d:\n%s", len(lines), got)
+	}
+	for i, want := range []string{
+		"2026-03-02T10:00:00Z\trefresh\tschedule\ttransient\t-\t30.0s\tDocuSign did not answer (timeout)",
+		"2026-03-02T09:00:00Z\trefresh\tuser\trelogin_required\tinvalid_grant\t850ms\t(refresh token expired)",
+		"2026-03-02T08:00:00Z\tlogin\tuser\tok\t-\t12.0s\t-",
+	} {
+		if lines[i+2] != want {
+			t.Errorf("line %d = %q, want %q", i, lines[i+2], want)
+		}
+	}
+	if strings.Contains(got, secretToken) || strings.Contains(got, "REFRESH-SECRET") {
+		t.Error("export holds a token")
+	}
+}
+
+func TestActivityTabShowsLog(t *testing.T) {
+	h := newHarness(t, validStatus(oauth.Demo))
+	h.sess.acts = sampleActivity()
+	h.sess.push(validStatus(oauth.Demo))
+	m := h.m
+	if m.ActivityList.Length() != 3 || m.ExportButton.Disabled() {
+		t.Fatalf("list length %d, export disabled %v", m.ActivityList.Length(), m.ExportButton.Disabled())
+	}
+	selectTab(t, m, "Activity")
+	s := shown(m)
+	assertContains(t, "activity", s, "2026-03-02 09:00:00  refresh  (user)  relogin_required  [invalid_grant]  850ms")
+	assertNoTokenShown(t, m)
+}
+
+func TestFormatCountdown(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0:                "0s",
+		42 * time.Second: "42s",
+		7*time.Hour + 59*time.Minute + 12*time.Second + 900*time.Millisecond: "7h 59m 12s",
+		-(3*time.Minute + 2*time.Second):                                     "3m 2s",
+		(26*24+4)*time.Hour + 5*time.Minute:                                  "26d 4h 5m",
+	} {
+		if got := formatCountdown(d); got != want {
+			t.Errorf("formatCountdown(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -1,0 +1,271 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tokendesk/tokendesk/keeper"
+	"github.com/tokendesk/tokendesk/oauth"
+)
+
+// stateLook is how a state is presented: headline, explanation, text
+// importance and the colour of the card's stripe.
+type stateLook struct {
+	title, detail string
+	importance    widget.Importance
+	color         fyne.ThemeColorName
+}
+
+func lookFor(st keeper.Status) stateLook {
+	switch st.State {
+	case keeper.Valid:
+		return stateLook{"Session valid", "The access token is usable and refreshes run on schedule.", widget.SuccessImportance, theme.ColorNameSuccess}
+	case keeper.Refreshing:
+		return stateLook{"Refreshing…", "Getting a new access token from DocuSign.", widget.HighImportance, theme.ColorNamePrimary}
+	case keeper.Retrying:
+		return stateLook{"Retrying refresh", "The last refresh failed for a passing reason; Token Desk tries again by itself.", widget.WarningImportance, theme.ColorNameWarning}
+	case keeper.ReloginRequired:
+		return stateLook{"Re-login required", "The refresh token no longer works; only a new browser login helps.", widget.DangerImportance, theme.ColorNameError}
+	}
+	return stateLook{"Signed out", "No session is stored on this computer for this profile. Log in to start one.", widget.LowImportance, theme.ColorNameDisabled}
+}
+
+func (m *MainWindow) buildStatusCard() fyne.CanvasObject {
+	wrap := func(l *widget.Label) *widget.Label { l.Wrapping = fyne.TextWrapWord; return l }
+	m.StateLabel = widget.NewLabel("")
+	m.StateLabel.TextStyle.Bold = true
+	m.StateLabel.SizeName = theme.SizeNameSubHeadingText
+	m.stateStripe = newSwatch(theme.ColorNameDisabled, fyne.NewSize(8, 8), 4)
+	m.DetailLabel = wrap(widget.NewLabel(""))
+	m.ReasonLabel = wrap(widget.NewLabel(""))
+	m.NextAttemptLabel = widget.NewLabel("")
+	m.AccessLabel = widget.NewLabel("")
+	m.AccessBar = widget.NewProgressBar()
+	m.AccessBar.TextFormatter = func() string {
+		return fmt.Sprintf("%.0f%% of the access token's lifetime left", m.AccessBar.Value*100)
+	}
+	m.RefreshLabel = wrap(widget.NewLabel(""))
+	m.SourceLabel = wrap(widget.NewLabel(""))
+	m.ExtendedLabel = wrap(widget.NewLabel(""))
+	m.StorageErrorLabel = wrap(widget.NewLabel(""))
+	m.StorageErrorLabel.Importance = widget.DangerImportance
+	m.StorageErrorLabel.TextStyle.Bold = true
+	m.StorageErrorLabel.Hide()
+
+	body := container.NewVBox(
+		m.StateLabel, m.DetailLabel, m.ReasonLabel, m.NextAttemptLabel, m.StorageErrorLabel,
+		widget.NewSeparator(),
+		m.AccessLabel, m.AccessBar,
+		widget.NewSeparator(),
+		m.RefreshLabel, m.SourceLabel, m.ExtendedLabel,
+	)
+	bg := newSwatch(theme.ColorNameInputBackground, fyne.Size{}, theme.InputRadiusSize())
+	m.statusCard = container.NewStack(bg, container.NewBorder(nil, nil, m.stateStripe, nil, container.NewPadded(body)))
+	return m.statusCard
+}
+
+func (m *MainWindow) updateStatusCard() {
+	st := m.status
+	look := lookFor(st)
+	m.StateLabel.Importance = look.importance
+	m.StateLabel.SetText(look.title)
+	m.stateStripe.SetColorName(look.color)
+	m.DetailLabel.SetText(look.detail)
+
+	reason := st.Reason
+	if reason == "" && (st.State == keeper.Retrying || st.State == keeper.ReloginRequired) {
+		reason = "no reason given"
+	}
+	if st.ErrorCode != "" {
+		reason += " (DocuSign error: " + st.ErrorCode + ")"
+	}
+	setShown(m.ReasonLabel, reasonPrefix(st.State)+reason, reason != "")
+	m.ReasonLabel.Importance = look.importance
+
+	if st.StorageError != "" {
+		m.StorageErrorLabel.SetText("⚠ Storage problem: " + st.StorageError +
+			". The newest refresh token is held only in memory; keep Token Desk running until this clears.")
+		m.StorageErrorLabel.Show()
+	} else {
+		m.StorageErrorLabel.Hide()
+	}
+	m.updateRefreshInfo()
+	m.tick()
+}
+
+func reasonPrefix(s keeper.State) string {
+	if s == keeper.Retrying {
+		return "Why it's retrying: "
+	}
+	return "Why: "
+}
+
+func setShown(l *widget.Label, text string, shown bool) {
+	l.SetText(text)
+	if shown {
+		l.Show()
+	} else {
+		l.Hide()
+	}
+}
+
+// refreshLifetime is the profile's refresh-token lifetime for estimates.
+func (m *MainWindow) refreshLifetime() time.Duration {
+	if m.opt.RefreshLifetime != nil {
+		if d := m.opt.RefreshLifetime(m.profile); d > 0 {
+			return d
+		}
+	}
+	return oauth.DefaultRefreshLifetime
+}
+
+// refreshExpiry is when the refresh token dies and where that comes from.
+func (m *MainWindow) refreshExpiry() (time.Time, oauth.ExpirySource) {
+	st := m.status
+	if !st.RefreshExpiresAt.IsZero() {
+		return st.RefreshExpiresAt, st.RefreshExpirySource
+	}
+	if st.Session == nil {
+		return time.Time{}, ""
+	}
+	return st.Session.RefreshExpiry(m.refreshLifetime())
+}
+
+// updateRefreshInfo fills the parts that change only with the status.
+func (m *MainWindow) updateRefreshInfo() {
+	s := m.status.Session
+	if s == nil {
+		m.SourceLabel.Hide()
+		m.ExtendedLabel.Hide()
+		return
+	}
+	exp, src := m.refreshExpiry()
+	days := int(m.refreshLifetime() / (24 * time.Hour))
+	switch {
+	case src == oauth.SourceToken:
+		m.SourceLabel.SetText("Where the date comes from: read from the refresh token itself.")
+	case s.Extended() && !s.RotatedAt.IsZero():
+		m.SourceLabel.SetText(fmt.Sprintf("Where the date comes from: estimated from the last rotation time (%s) + %d days.", formatDate(s.RotatedAt), days))
+	default:
+		base := s.ConsentedAt
+		if s.Extended() && !s.RefreshIssuedAt.IsZero() {
+			base = s.RefreshIssuedAt
+		}
+		m.SourceLabel.SetText(fmt.Sprintf("Where the date comes from: estimated from the consent time (%s) + %d days.", formatDate(base), days))
+	}
+	m.SourceLabel.Show()
+	if s.Extended() {
+		m.ExtendedLabel.Importance = widget.MediumImportance
+		m.ExtendedLabel.SetText(fmt.Sprintf("Extended: yes — every refresh restarts a sliding %d-day window, so the session lives as long as Token Desk keeps refreshing.", days))
+	} else {
+		m.ExtendedLabel.Importance = widget.WarningImportance
+		m.ExtendedLabel.SetText(fmt.Sprintf("Extended: no — the session hard-stops on %s however often it refreshes; log in again before then.", formatDate(exp)))
+	}
+	m.ExtendedLabel.Show()
+}
+
+// tick updates everything that depends on the clock: the access-token
+// countdown and bar, the refresh token's age and days left, and the time
+// to the next retry. It runs at most once a second while the window shows.
+func (m *MainWindow) tick() {
+	if m.AccessLabel == nil {
+		return
+	}
+	now := m.opt.Now()
+	st := m.status
+	s := st.Session
+	if !st.NextAttempt.IsZero() && (st.State == keeper.Retrying || st.State == keeper.Valid) {
+		in := st.NextAttempt.Sub(now)
+		text := "Next automatic refresh at " + formatClock(st.NextAttempt)
+		if in > 0 {
+			text += " (in " + formatCountdown(in) + ")"
+		} else {
+			text += " (due now)"
+		}
+		setShown(m.NextAttemptLabel, text, true)
+	} else {
+		m.NextAttemptLabel.Hide()
+	}
+	if s == nil {
+		m.AccessLabel.SetText("Access token: none")
+		m.AccessBar.SetValue(0)
+		m.RefreshLabel.SetText("Refresh token: none")
+		return
+	}
+
+	left := s.AccessExpiresAt.Sub(now)
+	if left > 0 {
+		m.AccessLabel.SetText(fmt.Sprintf("Access token: %s left (expires %s)", formatCountdown(left), formatClock(s.AccessExpiresAt)))
+	} else {
+		m.AccessLabel.SetText(fmt.Sprintf("Access token: expired %s ago", formatCountdown(left)))
+	}
+	total := accessLifetime(s)
+	m.AccessBar.SetValue(clamp01(float64(left) / float64(total)))
+
+	issued := s.RefreshIssuedAt
+	if issued.IsZero() {
+		issued = s.ConsentedAt
+	}
+	exp, _ := m.refreshExpiry()
+	text := "Refresh token: issued " + formatCountdown(now.Sub(issued)) + " ago"
+	if exp.After(now) {
+		text += fmt.Sprintf("; dies %s (%s)", formatDate(exp), timeLeft(now, exp))
+	} else if !exp.IsZero() {
+		text += "; died " + formatDate(exp)
+	}
+	m.RefreshLabel.SetText(text)
+}
+
+// accessLifetime is the current access token's total lifetime: from its
+// issue (the last refresh, rotation or consent) to its expiry, or 8 hours
+// when that is not known.
+func accessLifetime(s *oauth.Session) time.Duration {
+	issued := s.RefreshIssuedAt
+	if s.RotatedAt.After(issued) {
+		issued = s.RotatedAt
+	}
+	if issued.IsZero() {
+		issued = s.ConsentedAt
+	}
+	if d := s.AccessExpiresAt.Sub(issued); !issued.IsZero() && d > 0 && d <= 24*time.Hour {
+		return d
+	}
+	return assumedAccessLifetime
+}
+
+func clamp01(v float64) float64 {
+	switch {
+	case v < 0:
+		return 0
+	case v > 1:
+		return 1
+	}
+	return v
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", unit)
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// timeLeft says how long until exp: in days while there are two or more,
+// then in hours and minutes, so a dying token never reads "0 days left".
+func timeLeft(now, exp time.Time) string {
+	d := exp.Sub(now)
+	switch {
+	case d <= 0:
+		return "already expired"
+	case d >= 48*time.Hour:
+		return plural(daysLeft(now, exp), "day") + " left"
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh %dm left", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dm %ds left", int(d.Minutes()), int(d.Seconds())%60)
+}

@@ -1,0 +1,331 @@
+package ui
+
+import (
+	"html"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tokendesk/tokendesk/keeper"
+	"github.com/tokendesk/tokendesk/oauth"
+)
+
+func assertContains(t *testing.T, what, got, want string) {
+	t.Helper()
+	if !strings.Contains(got, want) {
+		t.Errorf("%s = %q, want it to contain %q", what, got, want)
+	}
+}
+
+var markupText = regexp.MustCompile(`<text[^>]*>([^<]*)</text>`)
+
+// shownLines is every line of text the window currently renders, dialogs
+// included.
+func shownLines(m *MainWindow) []string {
+	var out []string
+	for _, sm := range markupText.FindAllStringSubmatch(test.RenderToMarkup(m.win.Canvas()), -1) {
+		out = append(out, html.UnescapeString(sm[1]))
+	}
+	return out
+}
+
+// shown is the window's rendered text with wrapped lines joined by spaces.
+func shown(m *MainWindow) string { return strings.Join(shownLines(m), " ") }
+
+// assertNoTokenShown fails if a token is rendered anywhere, even split
+// across wrapped lines, or held by any label other than a revealed token.
+func assertNoTokenShown(t *testing.T, m *MainWindow) {
+	t.Helper()
+	tight := strings.Join(shownLines(m), "")
+	for _, tok := range []string{secretToken, "REFRESH-SECRET"} {
+		if strings.Contains(tight, tok) {
+			t.Fatalf("token %q is rendered", tok)
+		}
+	}
+	walk(m.win.Content(), func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, secretToken) {
+			t.Fatalf("label holds the token: %q", l.Text)
+		}
+	})
+}
+
+func TestStatusCardStates(t *testing.T) {
+	base := validStatus(oauth.Demo)
+	for _, tc := range []struct {
+		name       string
+		mutate     func(*keeper.Status)
+		title      string
+		importance widget.Importance
+		color      fyne.ThemeColorName
+		reason     string
+	}{
+		{"valid", func(*keeper.Status) {}, "Session valid", widget.SuccessImportance, theme.ColorNameSuccess, ""},
+		{"refreshing", func(s *keeper.Status) { s.State = keeper.Refreshing }, "Refreshing…", widget.HighImportance, theme.ColorNamePrimary, ""},
+		{"retrying", func(s *keeper.Status) {
+			s.State, s.Reason = keeper.Retrying, "DocuSign did not answer (timeout)"
+		}, "Retrying refresh", widget.WarningImportance, theme.ColorNameWarning, "Why it's retrying: DocuSign did not answer (timeout)"},
+		{"relogin", func(s *keeper.Status) {
+			s.State, s.Reason, s.ErrorCode = keeper.ReloginRequired, "The refresh token was revoked.", "invalid_grant"
+		}, "Re-login required", widget.DangerImportance, theme.ColorNameError, "Why: The refresh token was revoked. (DocuSign error: invalid_grant)"},
+		{"signed out", func(s *keeper.Status) { *s = keeper.Status{State: keeper.SignedOut} }, "Signed out", widget.LowImportance, theme.ColorNameDisabled, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := base
+			st.Session = validSession()
+			tc.mutate(&st)
+			h := newHarness(t, st)
+			m := h.m
+			if m.StateLabel.Text != tc.title || m.StateLabel.Importance != tc.importance {
+				t.Errorf("state = %q/%v, want %q/%v", m.StateLabel.Text, m.StateLabel.Importance, tc.title, tc.importance)
+			}
+			if m.stateStripe.colorName != tc.color {
+				t.Errorf("stripe colour = %s, want %s", m.stateStripe.colorName, tc.color)
+			}
+			if tc.reason != "" {
+				if !m.ReasonLabel.Visible() || m.ReasonLabel.Text != tc.reason {
+					t.Errorf("reason = %q (visible %v), want %q", m.ReasonLabel.Text, m.ReasonLabel.Visible(), tc.reason)
+				}
+			} else if m.ReasonLabel.Visible() {
+				t.Errorf("reason shown: %q", m.ReasonLabel.Text)
+			}
+			if st.Session == nil {
+				if m.AccessLabel.Text != "Access token: none" || m.UserLabel.Text != "not signed in" {
+					t.Errorf("signed out shows %q / %q", m.AccessLabel.Text, m.UserLabel.Text)
+				}
+				if !m.CopyButton.Disabled() || !m.RefreshButton.Disabled() || !m.LogoutButton.Disabled() {
+					t.Error("token actions enabled while signed out")
+				}
+			}
+			if st.State == keeper.ReloginRequired && !m.CopyButton.Disabled() {
+				t.Error("copy enabled while re-login is required")
+			}
+			assertContains(t, "window", shown(m), tc.title)
+		})
+	}
+}
+
+func TestStatusCardValidDetails(t *testing.T) {
+	h := newHarness(t, validStatus(oauth.Demo))
+	m := h.m
+	if got, want := m.AccessLabel.Text, "Access token: 8h 0m 0s left (expires 17:00:00)"; got != want {
+		t.Errorf("access = %q, want %q", got, want)
+	}
+	if m.AccessBar.Value != 1 {
+		t.Errorf("bar = %v, want 1", m.AccessBar.Value)
+	}
+	if got, want := m.RefreshLabel.Text, "Refresh token: issued 0s ago; dies Wed 1 Apr 2026 09:00 UTC (30 days left)"; got != want {
+		t.Errorf("refresh = %q, want %q", got, want)
+	}
+	assertContains(t, "source", m.SourceLabel.Text, "estimated from the last rotation time (Mon 2 Mar 2026 09:00 UTC) + 30 days")
+	assertContains(t, "extended", m.ExtendedLabel.Text, "Extended: yes — every refresh restarts a sliding 30-day window")
+	if m.UserLabel.Text != "Ada Admin <ada@example.com>" {
+		t.Errorf("user = %q", m.UserLabel.Text)
+	}
+	if m.envBadge.text.Text != "DEMO" || m.envBadge.bg.FillColor != demoColor {
+		t.Errorf("badge = %q %v", m.envBadge.text.Text, m.envBadge.bg.FillColor)
+	}
+	assertContains(t, "next attempt", m.NextAttemptLabel.Text, "Next automatic refresh at 16:00:00 (in 7h 0m 0s)")
+	if m.StorageErrorLabel.Visible() {
+		t.Error("storage error shown without one")
+	}
+}
+
+func TestStatusCardSourcesAndExtended(t *testing.T) {
+	st := validStatus(oauth.Demo)
+	st.RefreshExpirySource = oauth.SourceToken
+	h := newHarness(t, st)
+	assertContains(t, "source", h.m.SourceLabel.Text, "read from the refresh token itself")
+
+	st = validStatus(oauth.Demo)
+	st.Session.RequestedScopes = []string{"signature"}
+	st.Session.ReportedScopes = nil
+	st.RefreshExpiresAt = st.Session.ConsentedAt.Add(30 * 24 * time.Hour)
+	st.StorageError = "keyring locked"
+	h.sess.push(st)
+	m := h.m
+	assertContains(t, "source", m.SourceLabel.Text, "estimated from the consent time (Sat 28 Feb 2026 09:00 UTC) + 30 days")
+	assertContains(t, "extended", m.ExtendedLabel.Text, "Extended: no — the session hard-stops on Mon 30 Mar 2026 09:00 UTC")
+	if m.ExtendedLabel.Importance != widget.WarningImportance {
+		t.Error("non-extended session not shown as a warning")
+	}
+	if !m.StorageErrorLabel.Visible() || m.StorageErrorLabel.Importance != widget.DangerImportance {
+		t.Fatal("storage error not shown loudly")
+	}
+	assertContains(t, "storage error", m.StorageErrorLabel.Text, "keyring locked")
+	assertContains(t, "window", shown(m), "Storage problem: keyring locked")
+}
+
+func TestEnvironmentBadge(t *testing.T) {
+	h := newHarness(t, validStatus(oauth.Production))
+	if got := h.m.envBadge.text.Text; got != "⚠ PRODUCTION" || h.m.envBadge.bg.FillColor != productionColor {
+		t.Errorf("production badge = %q %v", got, h.m.envBadge.bg.FillColor)
+	}
+	h.sess.push(validStatus("http://127.0.0.1:9999"))
+	if got := h.m.envBadge.text.Text; got != "127.0.0.1:9999" || h.m.envBadge.bg.FillColor != customColor {
+		t.Errorf("custom badge = %q %v", got, h.m.envBadge.bg.FillColor)
+	}
+}
+
+func TestCountdownTicksWithFakeClock(t *testing.T) {
+	h := newHarness(t, validStatus(oauth.Demo))
+	m := h.m
+	h.clock.Advance(48 * time.Second)
+	m.tick()
+	if got, want := m.AccessLabel.Text, "Access token: 7h 59m 12s left (expires 17:00:00)"; got != want {
+		t.Errorf("after 48s: %q, want %q", got, want)
+	}
+	h.clock.Advance(4 * time.Hour)
+	m.tick()
+	assertContains(t, "access", m.AccessLabel.Text, "3h 59m 12s left")
+	if v := m.AccessBar.Value; v < 0.49 || v > 0.51 {
+		t.Errorf("bar after half the lifetime = %v", v)
+	}
+	assertContains(t, "refresh", m.RefreshLabel.Text, "issued 4h 0m 48s ago")
+	h.clock.Advance(5 * time.Hour)
+	m.tick()
+	if got := m.AccessLabel.Text; got != "Access token: expired 1h 0m 48s ago" {
+		t.Errorf("after expiry: %q", got)
+	}
+	if m.AccessBar.Value != 0 {
+		t.Errorf("bar after expiry = %v", m.AccessBar.Value)
+	}
+}
+
+func TestStatusPushUpdatesWindow(t *testing.T) {
+	h := newHarness(t, validStatus(oauth.Demo))
+	st := validStatus(oauth.Demo)
+	st.State, st.Reason, st.NextAttempt = keeper.Retrying, "offline", t0.Add(90*time.Second)
+	h.sess.push(st)
+	if h.m.StateLabel.Text != "Retrying refresh" {
+		t.Fatalf("state after push = %q", h.m.StateLabel.Text)
+	}
+	assertContains(t, "next attempt", h.m.NextAttemptLabel.Text, "(in 1m 30s)")
+}
+
+func TestScopesAndAccounts(t *testing.T) {
+	h := newHarness(t, validStatus(oauth.Demo))
+	m := h.m
+	if len(m.ScopesBox.Objects) != 2 {
+		t.Errorf("scope chips = %d, want 2", len(m.ScopesBox.Objects))
+	}
+	if !m.ScopesNote.Visible() {
+		t.Fatal("dropped-scope note hidden")
+	}
+	assertContains(t, "note", m.ScopesNote.Text, `reports only "signature"; the grant still carries extended`)
+	details := strings.Join(labelTexts(m.AccountsBox), "\n")
+	for _, want := range []string{"Acme Corp  ★ default", "account_id: acc-1111", "base_uri: https://demo.docusign.net", "Acme Labs", "account_id: acc-2222"} {
+		assertContains(t, "accounts", details, want)
+	}
+	test.Tap(findButtons(m.AccountsBox)[0])
+	if got := h.app.Clipboard().Content(); got != "acc-1111" {
+		t.Errorf("copied account id = %q", got)
+	}
+	st := validStatus(oauth.Demo)
+	st.Session.ReportedScopes = []string{"signature", "extended"}
+	h.sess.push(st)
+	if m.ScopesNote.Visible() {
+		t.Error("note shown although no scope was dropped")
+	}
+}
+
+func TestNoTokenOnScreenUnlessRevealed(t *testing.T) {
+	h := newHarness(t, validStatus(oauth.Demo))
+	m := h.m
+	assertNoTokenShown(t, m)
+	for _, name := range []string{"Scopes & accounts", "Activity"} {
+		selectTab(t, m, name)
+		assertNoTokenShown(t, m)
+	}
+	selectTab(t, m, "Session")
+	test.Tap(m.RevealCheck)
+	if m.TokenLabel.Text != secretToken {
+		t.Fatalf("revealed token label = %q", m.TokenLabel.Text)
+	}
+	test.Tap(m.RevealCheck)
+	if m.TokenLabel.Text != maskedToken {
+		t.Fatal("token still shown after hiding")
+	}
+	assertNoTokenShown(t, m)
+	// A new token hides the revealed one.
+	test.Tap(m.RevealCheck)
+	st := validStatus(oauth.Demo)
+	st.Session.AccessExpiresAt = t0.Add(16 * time.Hour)
+	h.sess.push(st)
+	if m.RevealCheck.Checked || m.TokenLabel.Text != maskedToken {
+		t.Error("revealed token kept after the session changed")
+	}
+}
+
+// labelTexts returns the texts of all labels under o, hidden or not.
+func labelTexts(o fyne.CanvasObject) (out []string) {
+	switch v := o.(type) {
+	case *widget.Label:
+		out = append(out, v.Text)
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			out = append(out, labelTexts(c)...)
+		}
+	case *widget.Card:
+		out = append(out, labelTexts(v.Content)...)
+	}
+	return out
+}
+
+// findButtons returns the buttons under o in order.
+func findButtons(o fyne.CanvasObject) (out []*widget.Button) {
+	switch v := o.(type) {
+	case *widget.Button:
+		out = append(out, v)
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			out = append(out, findButtons(c)...)
+		}
+	}
+	return out
+}
+
+// selectTab shows the named tab of the main window.
+func selectTab(t *testing.T, m *MainWindow, name string) {
+	t.Helper()
+	tabs := m.mainPane.(*container.AppTabs)
+	for _, it := range tabs.Items {
+		if it.Text == name {
+			tabs.Select(it)
+			return
+		}
+	}
+	t.Fatalf("no tab %q", name)
+}
+
+func TestWindowTitleNamesState(t *testing.T) {
+	for st, want := range map[keeper.State]string{
+		keeper.Valid:           "Token Desk — prod: Session valid",
+		keeper.ReloginRequired: "Token Desk — prod: Re-login required",
+		keeper.SignedOut:       "Token Desk — prod: Signed out",
+	} {
+		if got := windowTitle(keeper.Status{Profile: "prod", State: st}); got != want {
+			t.Errorf("%s: got %q, want %q", st, got, want)
+		}
+	}
+}
+
+func TestTimeLeft(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for d, want := range map[time.Duration]string{
+		30 * 24 * time.Hour:           "30 days left",
+		47*time.Hour + 5*time.Minute:  "47h 5m left",
+		9*time.Minute + 3*time.Second: "9m 3s left",
+		-time.Second:                  "already expired",
+	} {
+		if got := timeLeft(now, now.Add(d)); got != want {
+			t.Errorf("%s: got %q, want %q", d, got, want)
+		}
+	}
+}
