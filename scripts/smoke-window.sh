@@ -54,24 +54,24 @@ wait_title() {
 }
 shot() {
   sleep 1
-  import -window root "$out/$1.png"
+  import -window "$2" "$out/$1.png"
   colours=$(convert "$out/$1.png" -format %k info:)
   [ "$colours" -gt 16 ] || { echo "smoke: $1.png looks blank ($colours colours)" >&2; exit 1; }
   echo "smoke: $1.png ($colours colours)"
 }
 
 wid=$(wait_title "Token Desk — demo: Signed out")
-shot signed-out
+shot signed-out "$wid"
 xdotool windowfocus --sync "$wid" 2>/dev/null || true
 xdotool key --window "$wid" ctrl+l
 wid=$(wait_title "Token Desk — demo: Session valid")
 [ -s "$tmp/browser.pids" ] || { echo "smoke: the login did not go through the browser" >&2; exit 1; }
-shot valid
+shot valid "$wid"
 # The demo sandbox revokes consent 8 s after login; a refresh then finds out.
 sleep 8
 xdotool windowfocus --sync "$wid" 2>/dev/null || true
 xdotool key --window "$wid" ctrl+r
-wait_title "Token Desk — demo: Re-login required" >/dev/null
-shot relogin-required
+wid=$(wait_title "Token Desk — demo: Re-login required")
+shot relogin-required "$wid"
 if grep -q -i "panic\|fatal" "$tmp/app.log"; then cat "$tmp/app.log" >&2; exit 1; fi
 echo "smoke: window walked through signed out → valid → re-login required"

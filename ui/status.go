@@ -121,7 +121,24 @@ func (m *MainWindow) refreshLifetime() time.Duration {
 			return d
 		}
 	}
+	if p, ok := m.currentProfile(); ok && p.RefreshLifetime > 0 {
+		return time.Duration(p.RefreshLifetime)
+	}
 	return oauth.DefaultRefreshLifetime
+}
+
+// lifetimeWords renders a refresh-token lifetime as an adjective: "30-day",
+// "10-minute", "12-hour".
+func lifetimeWords(d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%d-day", d/(24*time.Hour))
+	case d >= time.Hour && d%time.Hour == 0:
+		return fmt.Sprintf("%d-hour", d/time.Hour)
+	case d >= time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf("%d-minute", d/time.Minute)
+	}
+	return d.String()
 }
 
 // refreshExpiry is when the refresh token dies and where that comes from.
@@ -145,23 +162,23 @@ func (m *MainWindow) updateRefreshInfo() {
 		return
 	}
 	exp, src := m.refreshExpiry()
-	days := int(m.refreshLifetime() / (24 * time.Hour))
+	life := lifetimeWords(m.refreshLifetime())
 	switch {
 	case src == oauth.SourceToken:
 		m.SourceLabel.SetText("Where the date comes from: read from the refresh token itself.")
 	case s.Extended() && !s.RotatedAt.IsZero():
-		m.SourceLabel.SetText(fmt.Sprintf("Where the date comes from: estimated from the last rotation time (%s) + %d days.", formatDate(s.RotatedAt), days))
+		m.SourceLabel.SetText(fmt.Sprintf("Where the date comes from: estimated from the last rotation time (%s) + the %s lifetime.", formatDate(s.RotatedAt), life))
 	default:
 		base := s.ConsentedAt
 		if s.Extended() && !s.RefreshIssuedAt.IsZero() {
 			base = s.RefreshIssuedAt
 		}
-		m.SourceLabel.SetText(fmt.Sprintf("Where the date comes from: estimated from the consent time (%s) + %d days.", formatDate(base), days))
+		m.SourceLabel.SetText(fmt.Sprintf("Where the date comes from: estimated from the consent time (%s) + the %s lifetime.", formatDate(base), life))
 	}
 	m.SourceLabel.Show()
 	if s.Extended() {
 		m.ExtendedLabel.Importance = widget.MediumImportance
-		m.ExtendedLabel.SetText(fmt.Sprintf("Extended: yes — every refresh restarts a sliding %d-day window, so the session lives as long as Token Desk keeps refreshing.", days))
+		m.ExtendedLabel.SetText(fmt.Sprintf("Extended: yes — every refresh restarts a sliding %s window, so the session lives as long as Token Desk keeps refreshing.", life))
 	} else {
 		m.ExtendedLabel.Importance = widget.WarningImportance
 		m.ExtendedLabel.SetText(fmt.Sprintf("Extended: no — the session hard-stops on %s however often it refreshes; log in again before then.", formatDate(exp)))

@@ -123,7 +123,7 @@ func TestStatusCardValidDetails(t *testing.T) {
 	if got, want := m.RefreshLabel.Text, "Refresh token: issued 0s ago; dies Wed 1 Apr 2026 09:00 UTC (30 days left)"; got != want {
 		t.Errorf("refresh = %q, want %q", got, want)
 	}
-	assertContains(t, "source", m.SourceLabel.Text, "estimated from the last rotation time (Mon 2 Mar 2026 09:00 UTC) + 30 days")
+	assertContains(t, "source", m.SourceLabel.Text, "estimated from the last rotation time (Mon 2 Mar 2026 09:00 UTC) + the 30-day lifetime")
 	assertContains(t, "extended", m.ExtendedLabel.Text, "Extended: yes — every refresh restarts a sliding 30-day window")
 	if m.UserLabel.Text != "Ada Admin <ada@example.com>" {
 		t.Errorf("user = %q", m.UserLabel.Text)
@@ -150,7 +150,7 @@ func TestStatusCardSourcesAndExtended(t *testing.T) {
 	st.StorageError = "keyring locked"
 	h.sess.push(st)
 	m := h.m
-	assertContains(t, "source", m.SourceLabel.Text, "estimated from the consent time (Sat 28 Feb 2026 09:00 UTC) + 30 days")
+	assertContains(t, "source", m.SourceLabel.Text, "estimated from the consent time (Sat 28 Feb 2026 09:00 UTC) + the 30-day lifetime")
 	assertContains(t, "extended", m.ExtendedLabel.Text, "Extended: no — the session hard-stops on Mon 30 Mar 2026 09:00 UTC")
 	if m.ExtendedLabel.Importance != widget.WarningImportance {
 		t.Error("non-extended session not shown as a warning")
@@ -325,6 +325,16 @@ func TestTimeLeft(t *testing.T) {
 		-time.Second:                  "already expired",
 	} {
 		if got := timeLeft(now, now.Add(d)); got != want {
+			t.Errorf("%s: got %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestLifetimeWords(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		30 * 24 * time.Hour: "30-day", 12 * time.Hour: "12-hour", 10 * time.Minute: "10-minute", 90 * time.Second: "1m30s",
+	} {
+		if got := lifetimeWords(d); got != want {
 			t.Errorf("%s: got %q, want %q", d, got, want)
 		}
 	}
