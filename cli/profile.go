@@ -88,11 +88,7 @@ func runProfileAdd(ctx context.Context, args []string, env Env) error {
 		kind = "confidential client (secret stored in the keyring)"
 	}
 	fmt.Fprintf(env.Stdout, "Saved profile %q: %s, %s.\nRegister these redirect URIs for the integration key at DocuSign (Apps and Keys):\n", p.Name, envLabel(p.Environment), kind)
-	ps := saved.Ports
-	if len(ps) == 0 {
-		ps = oauth.DefaultPorts
-	}
-	for _, port := range ps {
+	for _, port := range saved.RedirectPorts() {
 		fmt.Fprintf(env.Stdout, "  %s\n", oauth.RedirectURI(port))
 	}
 	if !slices.Contains(saved.Scopes, oauth.ScopeExtended) && len(saved.Scopes) > 0 {

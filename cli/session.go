@@ -10,23 +10,29 @@ import (
 	"github.com/tokendesk/tokendesk/oauth"
 )
 
-// openKeeper resolves -p and loads that profile's keeper.
-func openKeeper(ctx context.Context, env Env, profile string) (*keeper.Keeper, error) {
+// withKeeper parses a session command's flags (-p/--profile plus whatever
+// setup adds) and loads the chosen profile's keeper.
+func withKeeper(ctx context.Context, env Env, name string, args []string, setup func(*flag.FlagSet)) (*keeper.Keeper, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	profile := profileFlag(fs)
+	if setup != nil {
+		setup(fs)
+	}
+	if _, err := parseArgs(fs, args); err != nil {
+		return nil, err
+	}
 	m, err := env.Manager()
 	if err != nil {
 		return nil, err
 	}
-	return m.Keeper(ctx, profile)
+	return m.Keeper(ctx, *profile)
 }
 
 func runLogin(ctx context.Context, args []string, env Env) error {
-	fs := flag.NewFlagSet("login", flag.ContinueOnError)
-	profile := profileFlag(fs)
-	noBrowser := fs.Bool("no-browser", false, "print the consent URL instead of opening the browser")
-	if _, err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	k, err := openKeeper(ctx, env, *profile)
+	var noBrowser *bool
+	k, err := withKeeper(ctx, env, "login", args, func(fs *flag.FlagSet) {
+		noBrowser = fs.Bool("no-browser", false, "print the consent URL instead of opening the browser")
+	})
 	if err != nil {
 		return err
 	}
@@ -62,13 +68,10 @@ func extendedWords(s *oauth.Session) string {
 }
 
 func runToken(ctx context.Context, args []string, env Env) error {
-	fs := flag.NewFlagSet("token", flag.ContinueOnError)
-	profile := profileFlag(fs)
-	minValid := fs.Duration("min-valid", 5*time.Minute, "refresh first if the token expires sooner than this")
-	if _, err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	k, err := openKeeper(ctx, env, *profile)
+	var minValid *time.Duration
+	k, err := withKeeper(ctx, env, "token", args, func(fs *flag.FlagSet) {
+		minValid = fs.Duration("min-valid", 5*time.Minute, "refresh first if the token expires sooner than this")
+	})
 	if err != nil {
 		return err
 	}
@@ -84,12 +87,7 @@ func runToken(ctx context.Context, args []string, env Env) error {
 }
 
 func runRefresh(ctx context.Context, args []string, env Env) error {
-	fs := flag.NewFlagSet("refresh", flag.ContinueOnError)
-	profile := profileFlag(fs)
-	if _, err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	k, err := openKeeper(ctx, env, *profile)
+	k, err := withKeeper(ctx, env, "refresh", args, nil)
 	if err != nil {
 		return err
 	}
@@ -106,12 +104,7 @@ func runRefresh(ctx context.Context, args []string, env Env) error {
 }
 
 func runLogout(ctx context.Context, args []string, env Env) error {
-	fs := flag.NewFlagSet("logout", flag.ContinueOnError)
-	profile := profileFlag(fs)
-	if _, err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	k, err := openKeeper(ctx, env, *profile)
+	k, err := withKeeper(ctx, env, "logout", args, nil)
 	if err != nil {
 		return err
 	}

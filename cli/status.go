@@ -80,13 +80,10 @@ func NewStatusJSON(st keeper.Status) StatusJSON {
 }
 
 func runStatus(ctx context.Context, args []string, env Env) error {
-	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	profile := profileFlag(fs)
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	if _, err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	k, err := openKeeper(ctx, env, *profile)
+	var asJSON *bool
+	k, err := withKeeper(ctx, env, "status", args, func(fs *flag.FlagSet) {
+		asJSON = fs.Bool("json", false, "print one JSON object")
+	})
 	if err != nil {
 		return err
 	}

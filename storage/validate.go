@@ -75,11 +75,11 @@ func (d Duration) String() string { return time.Duration(d).String() }
 
 // DefaultPorts returns the loopback redirect ports used when a profile names
 // none.
-func DefaultPorts() []int { return []int{8765, 8766, 8767} }
+func DefaultPorts() []int { return slices.Clone(oauth.DefaultPorts) }
 
 // RedirectURI returns the redirect URI of a loopback port, exactly as it
 // must be registered at DocuSign.
-func RedirectURI(port int) string { return fmt.Sprintf("http://127.0.0.1:%d/callback", port) }
+func RedirectURI(port int) string { return oauth.RedirectURI(port) }
 
 // RedirectPorts returns the profile's ports, or DefaultPorts when it has none.
 func (p Profile) RedirectPorts() []int {
