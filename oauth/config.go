@@ -55,7 +55,7 @@ type Config struct {
 }
 
 // Public reports whether the client has no secret (public client, PKCE only).
-func (c *Config) Public() bool { return c.ClientSecret == "" }
+func (c Config) Public() bool { return c.ClientSecret == "" }
 
 func (c *Config) scopes() []string {
 	if len(c.Scopes) == 0 {

@@ -1,0 +1,104 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokendesk/tokendesk/keeper"
+	"github.com/tokendesk/tokendesk/oauth"
+)
+
+// TestStatusJSONFieldsArePromises pins the field names `status --json`
+// promises to scripts: adding is fine, renaming or dropping fails here.
+func TestStatusJSONFieldsArePromises(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	st := keeper.Status{Profile: "prod", Environment: oauth.Production, State: keeper.Valid,
+		RefreshExpiresAt: now.Add(720 * time.Hour), RefreshExpirySource: oauth.SourceEstimate,
+		Session: &oauth.Session{RequestedScopes: []string{"signature", "extended"}, ReportedScopes: []string{"signature"},
+			AccessExpiresAt: now.Add(8 * time.Hour), ConsentedAt: now, RefreshIssuedAt: now,
+			User: &oauth.UserInfo{Name: "Ada", Email: "ada@example.com"}}}
+	b, err := json.Marshal(NewStatusJSON(st))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"profile", "environment", "state", "scopes", "extended", "access_token_expires_at",
+		"refresh_token_issued_at", "refresh_token_expires_at", "refresh_token_expiry_source", "consented_at", "user"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("missing promised field %q", k)
+		}
+	}
+	if got["state"] != "valid" || got["extended"] != true || got["environment"] != "production" ||
+		got["refresh_token_expiry_source"] != "estimate" || got["access_token_expires_at"] != "2026-03-01T20:00:00Z" {
+		t.Errorf("values: %s", b)
+	}
+	if u := got["user"].(map[string]any); u["name"] != "Ada" || u["email"] != "ada@example.com" {
+		t.Errorf("user: %v", u)
+	}
+	signedOut, _ := json.Marshal(NewStatusJSON(keeper.Status{Profile: "p", State: keeper.SignedOut}))
+	if !strings.Contains(string(signedOut), `"access_token_expires_at":null`) || !strings.Contains(string(signedOut), `"scopes":[]`) {
+		t.Errorf("signed out: %s", signedOut)
+	}
+}
+
+func TestParseArgsInterspersed(t *testing.T) {
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	key := fs.String("integration-key", "", "")
+	pos, err := parseArgs(fs, []string{"NAME", "--integration-key", "K", "extra"})
+	if err != nil || !slices.Equal(pos, []string{"NAME", "extra"}) || *key != "K" {
+		t.Fatalf("pos=%v key=%q err=%v", pos, *key, err)
+	}
+	_, err = parseArgs(flag.NewFlagSet("y", flag.ContinueOnError), []string{"--nope"})
+	var ue usageError
+	if !errors.As(err, &ue) {
+		t.Fatalf("unknown flag: %v", err)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		err  error
+		code int
+	}{
+		{nil, ExitOK},
+		{usageError{"bad"}, ExitUsage},
+		{needsLogin{"log in"}, ExitNeedsLogin},
+		{keeper.ErrSignedOut, ExitNeedsLogin},
+		{&oauth.Error{Op: "refresh", Kind: oauth.KindRelogin, Msg: "dead"}, ExitNeedsLogin},
+		{fmt.Errorf("wrapped: %w", &oauth.Error{Op: "refresh", Kind: oauth.KindRelogin, Msg: "dead"}), ExitNeedsLogin},
+		{&oauth.Error{Op: "refresh", Kind: oauth.KindTransient, Msg: "down"}, ExitError},
+		{errors.New("keyring locked\nsecond line"), ExitError},
+	}
+	for _, tt := range tests {
+		var stderr bytes.Buffer
+		if got := exitCode(tt.err, Env{Stderr: &stderr}); got != tt.code {
+			t.Errorf("%v: exit %d, want %d", tt.err, got, tt.code)
+		}
+		if tt.err != nil && strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("%v: stderr is not one line: %q", tt.err, stderr.String())
+		}
+	}
+}
+
+func TestIsWindow(t *testing.T) {
+	for _, tc := range []struct {
+		args         []string
+		window, demo bool
+	}{
+		{nil, true, false}, {[]string{"--demo"}, true, true}, {[]string{"token"}, false, false}, {[]string{"--demo", "x"}, false, false},
+	} {
+		if w, d := IsWindow(tc.args); w != tc.window || d != tc.demo {
+			t.Errorf("%v: window=%v demo=%v", tc.args, w, d)
+		}
+	}
+}
