@@ -76,7 +76,7 @@ const usage = `Usage:
   tokendesk profile add NAME --integration-key KEY [--env demo|production|URL] [--secret-stdin]
                     [--ports 8765,8766] [--scopes "signature extended"] [--refresh-lifetime 720h]
   tokendesk profile list | remove NAME
-  tokendesk login   [-p NAME] [--no-browser] [--prompt-login]
+  tokendesk login   [-p NAME] [--no-browser]
   tokendesk token   [-p NAME] [--min-valid 5m]
   tokendesk status  [-p NAME] [--json]
   tokendesk refresh [-p NAME]

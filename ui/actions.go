@@ -111,6 +111,11 @@ func (m *MainWindow) setNotice(text string) {
 	setShown(m.NoticeLabel, text, text != "")
 }
 
+// markSensitive marks the clipboard's just-copied token as sensitive
+// (no clipboard history, cloud sync or monitors where the platform supports
+// it); tests replace it.
+var markSensitive = markClipboardSensitive
+
 // copyToken copies the access token in the given format, asking first the
 // first time per run for a production profile.
 func (m *MainWindow) copyToken(format TokenFormat) {
@@ -159,8 +164,13 @@ func (m *MainWindow) doCopy(format TokenFormat) {
 			clip := m.app.Clipboard()
 			clip.SetContent(text)
 			m.copied = text
-			m.setNotice("Copied (" + format.Label() + "). The clipboard is cleared in " +
-				formatCountdown(m.opt.ClipboardClear) + ".")
+			notice := "Copied (" + format.Label() + "). The clipboard is cleared in " +
+				formatCountdown(m.opt.ClipboardClear) + "."
+			if err := markSensitive(text); err != nil {
+				// The copy worked; only the history/sync opt-out failed.
+				notice += " Clipboard history may keep a copy (" + errText(err) + ")."
+			}
+			m.setNotice(notice)
 			m.after(m.opt.ClipboardClear, func() {
 				fyne.Do(func() { m.clearClipboard(text) })
 			})
