@@ -84,7 +84,10 @@ func runWindow(ctx context.Context, demoMode bool) error {
 		Initial:        set.CurrentProfile,
 		DemoNote:       note,
 	})
-	go func() { <-ctx.Done(); a.Quit() }()
+	// Coming back to the foreground (often after a suspend) re-checks every
+	// session at once instead of waiting for the next minute's check.
+	a.Lifecycle().SetOnEnteredForeground(m.PokeAll)
+	go func() { <-ctx.Done(); fyne.Do(a.Quit) }()
 	w.Show()
 	a.Run()
 	return nil

@@ -251,3 +251,13 @@ func (m *Manager) KeepAlive(ctx context.Context) {
 		_, _ = m.Keeper(ctx, p.Name)
 	}
 }
+
+// PokeAll asks every running keeper to check its session now (the window
+// came to the foreground, the network came back).
+func (m *Manager) PokeAll() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, k := range m.keepers {
+		k.Poke()
+	}
+}

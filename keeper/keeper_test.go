@@ -340,3 +340,24 @@ func TestActivityHasNoSecrets(t *testing.T) {
 		t.Fatalf("logout left %d secrets", e.secrets.Len())
 	}
 }
+
+// TestPokeChecksAtOnce: Run sleeps up to CheckEvery, but a poke (the window
+// coming to the foreground after a suspend) makes it check immediately.
+func TestPokeChecksAtOnce(t *testing.T) {
+	e := newEnv(t, envOpt{mutate: func(o *keeper.Options) { o.CheckEvery = time.Hour }})
+	k := e.keeper(t)
+	e.login(t, k)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go k.Run(ctx)
+	time.Sleep(100 * time.Millisecond) // Run's first check: nothing due
+	e.srv.Advance(9 * time.Hour)        // the laptop slept through the expiry
+	k.Poke()
+	deadline := time.Now().Add(5 * time.Second)
+	for e.srv.Stats().Refreshes == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if e.srv.Stats().Refreshes != 1 {
+		t.Fatal("a poke did not trigger the overdue refresh")
+	}
+}
