@@ -351,7 +351,7 @@ func TestPokeChecksAtOnce(t *testing.T) {
 	defer cancel()
 	go k.Run(ctx)
 	time.Sleep(100 * time.Millisecond) // Run's first check: nothing due
-	e.srv.Advance(9 * time.Hour)        // the laptop slept through the expiry
+	e.srv.Advance(9 * time.Hour)       // the laptop slept through the expiry
 	k.Poke()
 	deadline := time.Now().Add(5 * time.Second)
 	for e.srv.Stats().Refreshes == 0 && time.Now().Before(deadline) {
