@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime"
 	"syscall"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/tokendesk/tokendesk/demo"
 	"github.com/tokendesk/tokendesk/desk"
 	_ "github.com/tokendesk/tokendesk/internal/locale"
+	"github.com/tokendesk/tokendesk/internal/trayhost"
 	"github.com/tokendesk/tokendesk/storage"
 	"github.com/tokendesk/tokendesk/ui"
 )
@@ -72,9 +72,10 @@ func runWindow(ctx context.Context, demoMode bool) error {
 	set := cfg.Settings.Effective()
 	a := app.NewWithID("io.tokendesk.app")
 	var fa fyne.App = a
-	if runtime.GOOS == "linux" && os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		// Fyne's tray needs a session bus (and panics on quit without one);
-		// hiding desktop.App makes the window run without a tray.
+	if !trayhost.Available() {
+		// No tray icon would show (and Fyne's tray panics on quit without a
+		// session bus): hiding desktop.App makes closing the window quit
+		// instead of hiding it with no way back.
 		fa = noTray{a}
 	}
 	w := ui.NewMainWindow(fa, profiles{m: m, ctx: ctx}, ui.Options{
