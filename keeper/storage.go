@@ -50,7 +50,7 @@ func (b *StorageBackend) get(profile, key string) (string, error) {
 		return "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("read the %s of %q: %w", keyName(key), profile, err)
+		return "", err // storage's errors already name the secret and the profile
 	}
 	return v, nil
 }
@@ -61,7 +61,7 @@ func (b *StorageBackend) get(profile, key string) (string, error) {
 func (b *StorageBackend) SaveSession(ctx context.Context, profile string, s *oauth.Session) error {
 	for _, kv := range [][2]string{{storage.KeyRefreshToken, s.RefreshToken}, {storage.KeyAccessToken, s.AccessToken}} {
 		if err := b.Secrets.Set(profile, kv[0], kv[1]); err != nil {
-			return fmt.Errorf("store the %s of %q: %w", keyName(kv[0]), profile, err)
+			return err
 		}
 	}
 	meta := s.Clone()
@@ -80,7 +80,7 @@ func (b *StorageBackend) SaveSession(ctx context.Context, profile string, s *oau
 func (b *StorageBackend) DeleteSession(ctx context.Context, profile string) error {
 	for _, k := range []string{storage.KeyAccessToken, storage.KeyRefreshToken} {
 		if err := b.Secrets.Delete(profile, k); err != nil {
-			return fmt.Errorf("delete the %s of %q: %w", keyName(k), profile, err)
+			return err
 		}
 	}
 	return b.Config.Update(ctx, func(c *storage.Config) error {
@@ -121,14 +121,4 @@ func (b *StorageBackend) ReadActivity(profile string, limit int) ([]Activity, er
 		}
 	}
 	return out, nil
-}
-
-func keyName(key string) string {
-	switch key {
-	case storage.KeyRefreshToken:
-		return "refresh token"
-	case storage.KeyAccessToken:
-		return "access token"
-	}
-	return "client secret"
 }

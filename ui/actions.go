@@ -77,7 +77,12 @@ func (m *MainWindow) canUseToken() bool {
 func (m *MainWindow) updateActions() {
 	loggingIn := m.loginCancel != nil
 	enable(m.CopyButton, m.canUseToken() && !loggingIn)
-	enable(m.RefreshButton, m.canUseToken() && !loggingIn)
+	enable(m.RefreshButton, (m.canUseToken() || m.openErr != "") && !loggingIn)
+	if m.openErr != "" {
+		m.RefreshButton.SetText("Try again")
+	} else {
+		m.RefreshButton.SetText("Refresh now")
+	}
 	enable(m.LoginButton, m.sess != nil && !loggingIn)
 	enable(m.LogoutButton, m.sess != nil && m.status.Session != nil && !loggingIn)
 	if m.canUseToken() {
@@ -237,6 +242,10 @@ func (m *MainWindow) hideToken() {
 }
 
 func (m *MainWindow) refreshNow() {
+	if m.openErr != "" && m.loginCancel == nil {
+		m.retryOpen()
+		return
+	}
 	if !m.canUseToken() || m.loginCancel != nil {
 		return
 	}

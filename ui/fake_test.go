@@ -128,6 +128,7 @@ type fakeProfiles struct {
 	saved    []storage.Profile
 	secrets  []string
 	removed  []string
+	failWith string // when set, Session fails with this message
 }
 
 func (f *fakeProfiles) List() []storage.Profile {
@@ -139,6 +140,9 @@ func (f *fakeProfiles) List() []storage.Profile {
 func (f *fakeProfiles) Session(name string) (Session, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.failWith != "" {
+		return nil, errors.New(f.failWith)
+	}
 	if s, ok := f.sessions[name]; ok {
 		return s, nil
 	}

@@ -69,15 +69,32 @@ func (m *MainWindow) buildStatusCard() fyne.CanvasObject {
 	return m.statusCard
 }
 
+// unavailableLook presents a session that could not be read: nothing is
+// known about it, and nothing was changed.
+var unavailableLook = stateLook{"Session unavailable",
+	"Token Desk could not read this profile's stored session. Nothing was changed or deleted; fix the problem below, then choose Try again.",
+	widget.DangerImportance, theme.ColorNameError}
+
+// look is how the shown profile's state is presented.
+func (m *MainWindow) look() stateLook {
+	if m.openErr != "" {
+		return unavailableLook
+	}
+	return lookFor(m.status)
+}
+
 func (m *MainWindow) updateStatusCard() {
 	st := m.status
-	look := lookFor(st)
+	look := m.look()
 	m.StateLabel.Importance = look.importance
 	m.StateLabel.SetText(look.title)
 	m.stateStripe.SetColorName(look.color)
 	m.DetailLabel.SetText(look.detail)
 
 	reason := st.Reason
+	if m.openErr != "" {
+		reason = m.openErr
+	}
 	if reason == "" && (st.State == keeper.Retrying || st.State == keeper.ReloginRequired) {
 		reason = "no reason given"
 	}

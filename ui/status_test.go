@@ -310,7 +310,7 @@ func TestWindowTitleNamesState(t *testing.T) {
 		keeper.ReloginRequired: "Token Desk — prod: Re-login required",
 		keeper.SignedOut:       "Token Desk — prod: Signed out",
 	} {
-		if got := windowTitle(keeper.Status{Profile: "prod", State: st}); got != want {
+		if got := windowTitle("prod", lookFor(keeper.Status{State: st})); got != want {
 			t.Errorf("%s: got %q, want %q", st, got, want)
 		}
 	}
@@ -337,5 +337,43 @@ func TestLifetimeWords(t *testing.T) {
 		if got := lifetimeWords(d); got != want {
 			t.Errorf("%s: got %q, want %q", d, got, want)
 		}
+	}
+}
+
+// TestUnreadableSessionIsNotSignedOut: when the keyring cannot be read the
+// window must not claim the session is gone; it says what is wrong and
+// offers to try again, which works once the keyring is back.
+func TestUnreadableSessionIsNotSignedOut(t *testing.T) {
+	h := newHarness(t, validStatus(oauth.Production))
+	locked := "read the refresh token of \"acme\": the login keyring is locked; unlock the login keyring, then try again"
+	h.profiles.mu.Lock()
+	sess := h.profiles.sessions["acme"]
+	delete(h.profiles.sessions, "acme")
+	h.profiles.mu.Unlock()
+	h.profiles.failWith = locked
+	h.m.retryOpen()
+
+	if got := h.m.StateLabel.Text; got != "Session unavailable" {
+		t.Fatalf("state %q", got)
+	}
+	assertContains(t, "reason", h.m.ReasonLabel.Text, "unlock the login keyring")
+	assertContains(t, "detail", h.m.DetailLabel.Text, "Nothing was changed or deleted")
+	if strings.Contains(shown(h.m), "Signed out") {
+		t.Error("an unreadable session is shown as signed out")
+	}
+	if h.m.RefreshButton.Text != "Try again" || h.m.RefreshButton.Disabled() || !h.m.CopyButton.Disabled() {
+		t.Fatalf("actions: refresh %q disabled=%v, copy disabled=%v", h.m.RefreshButton.Text, h.m.RefreshButton.Disabled(), h.m.CopyButton.Disabled())
+	}
+	if title := h.m.win.Title(); title != "Token Desk — acme: Session unavailable" {
+		t.Errorf("title %q", title)
+	}
+
+	h.profiles.mu.Lock()
+	h.profiles.sessions["acme"] = sess
+	h.profiles.mu.Unlock()
+	h.profiles.failWith = ""
+	test.Tap(h.m.RefreshButton)
+	if got := h.m.StateLabel.Text; got != "Session valid" || h.m.RefreshButton.Text != "Refresh now" {
+		t.Fatalf("after the keyring came back: %q / %q", got, h.m.RefreshButton.Text)
 	}
 }

@@ -21,6 +21,9 @@ import (
 // MainWindow is Token Desk's main window. Build it with NewMainWindow; all
 // its methods run on the Fyne main goroutine.
 type MainWindow struct {
+	// openErr is why the shown profile's session could not be opened (the
+	// keyring is locked or unreachable, say); empty when it is open.
+	openErr  string
 	app      fyne.App
 	win      fyne.Window
 	profiles Profiles
@@ -278,10 +281,12 @@ func (m *MainWindow) selectProfile(name string) {
 	}
 	sess, err := m.profiles.Session(name)
 	if err != nil {
+		// Not "signed out": the session may be intact, just unreadable now.
+		m.openErr = err.Error()
 		m.setStatus(keeper.Status{Profile: name, State: keeper.SignedOut})
-		m.setNotice("Cannot open profile " + name + ": " + err.Error())
 		return
 	}
+	m.openErr = ""
 	m.sess = sess
 	m.unsub = sess.Subscribe(func(st keeper.Status) {
 		fyne.Do(func() {
@@ -308,7 +313,7 @@ func (m *MainWindow) setStatus(st keeper.Status) {
 	if m.tokenRevealed() && (st.Session == nil || old.Session == nil || !st.Session.AccessExpiresAt.Equal(m.revealedFor)) {
 		m.hideToken() // the revealed token was replaced or dropped
 	}
-	m.win.SetTitle(windowTitle(st))
+	m.win.SetTitle(windowTitle(st.Profile, m.look()))
 	m.updateProfileBar()
 	m.updateStatusCard()
 	m.updateActions()
@@ -384,11 +389,18 @@ func (m *MainWindow) stopTicker() {
 
 // windowTitle puts the profile and its state in the title, so the taskbar
 // (and a glance at a hidden window's entry) says whether the session is healthy.
-func windowTitle(st keeper.Status) string {
-	if st.Profile == "" {
+func windowTitle(profile string, look stateLook) string {
+	if profile == "" {
 		return "Token Desk"
 	}
-	return "Token Desk — " + st.Profile + ": " + lookFor(st).title
+	return "Token Desk — " + profile + ": " + look.title
+}
+
+// retryOpen tries again to open the shown profile's session after a failure.
+func (m *MainWindow) retryOpen() {
+	name := m.profile
+	m.profile = ""
+	m.selectProfile(name)
 }
 
 // isDemoProfile reports whether the shown profile is demo mode's local sandbox.
