@@ -174,16 +174,21 @@ func (m *Manager) SaveProfile(ctx context.Context, p storage.Profile, clientSecr
 	if err := storage.ValidateProfile(p); err != nil {
 		return err
 	}
+	c, err := m.opt.Store.Load() // a broken config file is reported before any keyring work
+	if err != nil {
+		return err
+	}
+	old, existed := c.Profile(p.Name)
 	if clientSecret != "" {
 		if err := m.opt.Secrets.Set(p.Name, storage.KeyClientSecret, clientSecret); err != nil {
-			return fmt.Errorf("store the client secret of %q: %w", p.Name, err)
+			return err // storage's errors name the secret and the profile
 		}
-	} else if !p.HasSecret {
+	} else if !p.HasSecret && existed && old.HasSecret {
 		if err := m.opt.Secrets.Delete(p.Name, storage.KeyClientSecret); err != nil {
-			return fmt.Errorf("delete the old client secret of %q: %w", p.Name, err)
+			return err
 		}
 	}
-	err := m.opt.Store.Update(ctx, func(c *storage.Config) error {
+	err = m.opt.Store.Update(ctx, func(c *storage.Config) error {
 		i := slices.IndexFunc(c.Profiles, func(q storage.Profile) bool { return q.Name == p.Name })
 		if i >= 0 {
 			c.Profiles[i] = p
@@ -213,7 +218,7 @@ func (m *Manager) RemoveProfile(ctx context.Context, name string) error {
 	}
 	for _, k := range []string{storage.KeyAccessToken, storage.KeyRefreshToken, storage.KeyClientSecret} {
 		if err := m.opt.Secrets.Delete(name, k); err != nil {
-			return fmt.Errorf("delete the secrets of %q: %w", name, err)
+			return err
 		}
 	}
 	err = m.opt.Store.Update(ctx, func(c *storage.Config) error {

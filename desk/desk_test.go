@@ -79,3 +79,18 @@ func TestSaveProfileRefusesInvalid(t *testing.T) {
 		t.Fatalf("an invalid profile was stored (err %v)", err)
 	}
 }
+
+// TestPublicProfileNeedsNoKeyring: adding a public client writes no secret,
+// so it must work while the keyring is unreachable.
+func TestPublicProfileNeedsNoKeyring(t *testing.T) {
+	m, sec := newTestManager(t)
+	sec.SetFail(errors.New("keyring unreachable"))
+	if err := m.SaveProfile(context.Background(), storage.Profile{Name: "pub", Environment: "demo", IntegrationKey: key}, ""); err != nil {
+		t.Fatalf("public profile: %v", err)
+	}
+	if err := m.SaveProfile(context.Background(), storage.Profile{Name: "conf", Environment: "demo", IntegrationKey: key}, "s"); err == nil {
+		t.Fatal("a confidential profile was saved although its secret could not be stored")
+	} else if len(m.List()) != 1 {
+		t.Fatal("the profile was saved without its secret")
+	}
+}

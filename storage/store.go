@@ -31,6 +31,16 @@ type ConfigError struct {
 	Err error
 }
 
+// versionError is a format version newer than CurrentVersion.
+type versionError struct{ found int }
+
+func (e *versionError) Error() string {
+	return fmt.Sprintf("format version %d, this one reads up to %d", e.found, CurrentVersion)
+}
+
+// Is makes a versionError match ErrNewerVersion.
+func (e *versionError) Is(target error) bool { return target == ErrNewerVersion }
+
 // Error names the file, the position when known, and what to do.
 func (e *ConfigError) Error() string {
 	if errors.Is(e.Err, ErrNewerVersion) {
@@ -99,7 +109,7 @@ func decodeConfig(path string, data []byte) (*Config, error) {
 	}
 	switch {
 	case c.Version > CurrentVersion:
-		return nil, &ConfigError{Path: path, Err: fmt.Errorf("format version %d, this one reads up to %d: %w", c.Version, CurrentVersion, ErrNewerVersion)}
+		return nil, &ConfigError{Path: path, Err: &versionError{found: c.Version}}
 	case c.Version < 0:
 		return nil, &ConfigError{Path: path, Err: fmt.Errorf("format version %d is not valid", c.Version)}
 	case c.Version == 0:
