@@ -117,15 +117,15 @@ func (m *Manager) Keeper(ctx context.Context, name string) (*keeper.Keeper, erro
 }
 
 func (m *Manager) newKeeper(ctx context.Context, p storage.Profile, set storage.Settings) (*keeper.Keeper, error) {
-	cl, err := m.Client(p)
+	env, err := oauth.ParseEnvironment(p.Environment)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("profile %q: %w", p.Name, err)
 	}
 	eff := set.Effective()
 	k := keeper.New(keeper.Options{
 		Profile:         p.Name,
-		Environment:     cl.Config().Environment,
-		OAuth:           cl,
+		Environment:     env,
+		OAuth:           &lazyClient{build: func() (*oauth.Client, error) { return m.Client(p) }},
 		Store:           &keeper.StorageBackend{Config: m.opt.Store, Secrets: m.opt.Secrets},
 		RefreshLifetime: time.Duration(p.RefreshLifetime),
 		Lead:            time.Duration(eff.RefreshLead),

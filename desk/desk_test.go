@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokendesk/tokendesk/oauth"
 	"github.com/tokendesk/tokendesk/storage"
 )
 
@@ -92,5 +93,30 @@ func TestPublicProfileNeedsNoKeyring(t *testing.T) {
 		t.Fatal("a confidential profile was saved although its secret could not be stored")
 	} else if len(m.List()) != 1 {
 		t.Fatal("the profile was saved without its secret")
+	}
+}
+
+// TestLazyClientRetriesAfterFailure: the client (and its client secret) is
+// built on first use only, and a failed build is retried, not cached.
+func TestLazyClientRetriesAfterFailure(t *testing.T) {
+	calls := 0
+	l := &lazyClient{build: func() (*oauth.Client, error) {
+		calls++
+		if calls == 1 {
+			return nil, errors.New("keyring locked")
+		}
+		return oauth.NewClient(oauth.Config{IntegrationKey: key})
+	}}
+	if calls != 0 {
+		t.Fatal("built before first use")
+	}
+	if _, err := l.UserInfo(context.Background(), ""); err == nil || err.Error() != "keyring locked" {
+		t.Fatalf("first use: %v", err)
+	}
+	if cl, err := l.get(); err != nil || cl == nil || calls != 2 {
+		t.Fatalf("retry: %v after %d builds", err, calls)
+	}
+	if _, _ = l.get(); calls != 2 {
+		t.Fatal("a built client was not reused")
 	}
 }

@@ -19,9 +19,11 @@ type OAuth interface {
 // config file. Implementations must write the refresh token first, so that a
 // crash never leaves metadata pointing at a token that was not stored.
 type Store interface {
-	// LoadSession returns the stored session with its tokens, or nil when
-	// the profile is signed out.
-	LoadSession(ctx context.Context, profile string) (*oauth.Session, error)
+	// LoadSession returns the stored session with its access token, and its
+	// refresh token too when withRefresh is set, or nil when the profile is
+	// signed out. Handing out a valid access token needs no refresh token,
+	// so the hot path reads one secret, not two.
+	LoadSession(ctx context.Context, profile string, withRefresh bool) (*oauth.Session, error)
 	// SaveSession stores s (tokens and metadata), verifying the write.
 	SaveSession(ctx context.Context, profile string, s *oauth.Session) error
 	// DeleteSession forgets the session locally.

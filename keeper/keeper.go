@@ -66,7 +66,7 @@ func (k *Keeper) Profile() string { return k.opt.Profile }
 
 // Load reads the stored session and the activity log.
 func (k *Keeper) Load(ctx context.Context) error {
-	s, err := k.opt.Store.LoadSession(ctx, k.opt.Profile)
+	s, err := k.opt.Store.LoadSession(ctx, k.opt.Profile, false)
 	if err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func (k *Keeper) doRefresh(ctx context.Context, trigger string, minValid time.Du
 	before := k.cur
 	k.mu.Unlock()
 	// Re-read under the lock: another process may have rotated already.
-	s, err := k.opt.Store.LoadSession(ctx, k.opt.Profile)
+	s, err := k.opt.Store.LoadSession(ctx, k.opt.Profile, true)
 	if err != nil {
 		k.record(Activity{Action: "refresh", Trigger: trigger, Outcome: "storage_error", Message: err.Error()}, start)
 		return "", err
@@ -173,7 +173,9 @@ func (k *Keeper) doRefresh(ctx context.Context, trigger string, minValid time.Du
 		k.publish()
 		return "", &oauth.Error{Op: "refresh", Kind: oauth.KindRelogin, Msg: "no refresh token is stored for this profile; log in again"}
 	}
-	otherRotated := before != nil && before.RefreshToken != s.RefreshToken
+	// The metadata is written after the tokens, so a newer rotation time or
+	// count means another process refreshed since this one last looked.
+	otherRotated := before != nil && (!before.RefreshIssuedAt.Equal(s.RefreshIssuedAt) || before.Refreshes != s.Refreshes)
 	if trigger == "keep-alive" && s.RefreshIssuedAt.Add(k.opt.KeepAlive).After(k.opt.Now()) {
 		force = false // another process kept it alive meanwhile
 	}

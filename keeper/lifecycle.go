@@ -138,7 +138,7 @@ func (k *Keeper) Check(ctx context.Context) {
 	switch {
 	case pending != nil:
 		_, _ = k.refresh(ctx, "retry", 0, false)
-	case s == nil || s.Dead != "" || s.RefreshToken == "":
+	case s == nil || s.Dead != "":
 		return
 	case phase == Retrying:
 		if !now.Before(next) {

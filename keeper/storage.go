@@ -22,10 +22,11 @@ type StorageBackend struct {
 	Secrets storage.Secrets
 }
 
-// LoadSession reads the metadata and then the two tokens. A missing access
-// token is not an error (the next refresh gets one); a missing refresh token
-// leaves RefreshToken empty so the keeper asks for a login.
-func (b *StorageBackend) LoadSession(ctx context.Context, profile string) (*oauth.Session, error) {
+// LoadSession reads the metadata and then the access token (and the refresh
+// token when asked). A missing access token is not an error (the next refresh
+// gets one); a missing refresh token leaves RefreshToken empty so the keeper
+// asks for a login.
+func (b *StorageBackend) LoadSession(ctx context.Context, profile string, withRefresh bool) (*oauth.Session, error) {
 	cfg, err := b.Config.Load()
 	if err != nil {
 		return nil, err
@@ -35,8 +36,10 @@ func (b *StorageBackend) LoadSession(ctx context.Context, profile string) (*oaut
 		return nil, nil
 	}
 	s := meta.Clone()
-	if s.RefreshToken, err = b.get(profile, storage.KeyRefreshToken); err != nil {
-		return nil, err
+	if withRefresh {
+		if s.RefreshToken, err = b.get(profile, storage.KeyRefreshToken); err != nil {
+			return nil, err
+		}
 	}
 	if s.AccessToken, err = b.get(profile, storage.KeyAccessToken); err != nil {
 		return nil, err
