@@ -4,9 +4,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/tokendesk/tokendesk/cli"
 	"github.com/tokendesk/tokendesk/demo"
 	"github.com/tokendesk/tokendesk/desk"
+	"github.com/tokendesk/tokendesk/internal/flock"
 	_ "github.com/tokendesk/tokendesk/internal/locale"
 	"github.com/tokendesk/tokendesk/internal/trayhost"
 	"github.com/tokendesk/tokendesk/storage"
@@ -50,6 +53,16 @@ func runWindow(ctx context.Context, demoMode bool) error {
 	cfg, err := m.Config()
 	if err != nil {
 		return err
+	}
+	// One window per config dir: a second one would run a second set of
+	// background refreshers (safe, thanks to the refresh lock, but pointless).
+	_ = os.MkdirAll(m.Store().Dir(), 0o700)
+	unlock, ok, err := flock.TryLock(filepath.Join(m.Store().Dir(), "window.lock"))
+	if err == nil && !ok {
+		return errors.New("another Token Desk window is already open for this configuration; it may be hidden in the system tray")
+	}
+	if err == nil {
+		defer unlock()
 	}
 	note := ""
 	if demoMode || len(cfg.Profiles) == 0 {
