@@ -36,32 +36,64 @@ func fieldErr(field, format string, a ...any) error {
 	return &FieldError{Field: field, Msg: fmt.Sprintf(format, a...)}
 }
 
+// ValidateName checks a profile name.
+func ValidateName(name string) error {
+	if !namePattern.MatchString(name) {
+		return fieldErr("name", "profile name %q is not valid: use 1 to 64 letters, digits, '.', '_' or '-'", name)
+	}
+	return nil
+}
+
+// ValidateIntegrationKey checks that key looks like a DocuSign integration key.
+func ValidateIntegrationKey(key string) error {
+	if !guidPattern.MatchString(key) {
+		return fieldErr("integration_key", "integration key %q is not a GUID like 1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f; copy it from the Apps and Keys page of DocuSign eSignature Settings", key)
+	}
+	return nil
+}
+
+// ValidatePorts checks a list of loopback redirect ports.
+func ValidatePorts(ports []int) error {
+	if len(ports) > MaxPorts {
+		return fieldErr("ports", "redirect ports: %d given, at most %d are allowed", len(ports), MaxPorts)
+	}
+	for i, port := range ports {
+		if port < 1024 || port > 65535 {
+			return fieldErr("ports", "redirect port %d is not between 1024 and 65535", port)
+		}
+		if slices.Contains(ports[:i], port) {
+			return fieldErr("ports", "redirect port %d is listed twice", port)
+		}
+	}
+	return nil
+}
+
+// ValidateScope checks one scope name.
+func ValidateScope(scope string) error {
+	if !scopePattern.MatchString(scope) {
+		return fieldErr("scopes", "scope %q is not valid: scopes are lowercase words such as signature or extended (letters, '_' and '.')", scope)
+	}
+	return nil
+}
+
 // ValidateProfile checks a profile and returns its first problem as a
 // *FieldError, or nil.
 func ValidateProfile(p Profile) error {
-	if !namePattern.MatchString(p.Name) {
-		return fieldErr("name", "profile name %q is not valid: use 1 to 64 letters, digits, '.', '_' or '-'", p.Name)
+	if err := ValidateName(p.Name); err != nil {
+		return err
 	}
-	if !guidPattern.MatchString(p.IntegrationKey) {
-		return fieldErr("integration_key", "integration key %q is not a GUID like 1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f; copy it from the Apps and Keys page of DocuSign eSignature Settings", p.IntegrationKey)
+	if err := ValidateIntegrationKey(p.IntegrationKey); err != nil {
+		return err
 	}
 	if _, err := oauth.ParseEnvironment(p.Environment); err != nil {
 		return fieldErr("environment", "environment: %v", err)
 	}
-	if len(p.Ports) > MaxPorts {
-		return fieldErr("ports", "redirect ports: %d given, at most %d are allowed", len(p.Ports), MaxPorts)
-	}
-	for i, port := range p.Ports {
-		if port < 1024 || port > 65535 {
-			return fieldErr("ports", "redirect port %d is not between 1024 and 65535", port)
-		}
-		if slices.Contains(p.Ports[:i], port) {
-			return fieldErr("ports", "redirect port %d is listed twice", port)
-		}
+	if err := ValidatePorts(p.Ports); err != nil {
+		return err
 	}
 	for _, s := range p.Scopes {
-		if !scopePattern.MatchString(s) {
-			return fieldErr("scopes", "scope %q is not valid: scopes are lowercase words such as signature or extended (letters, '_' and '.')", s)
+		if err := ValidateScope(s); err != nil {
+			return err
 		}
 	}
 	if p.RefreshLifetime < 0 {

@@ -31,17 +31,17 @@ func TestValidateProfileForm(t *testing.T) {
 		reason string
 	}{
 		{"empty name", func(f *ProfileForm) { f.Name = "" }, "name is required"},
-		{"bad name", func(f *ProfileForm) { f.Name = "acme prod/1" }, "name: use 1–64 letters"},
-		{"bad key", func(f *ProfileForm) { f.IntegrationKey = "not-a-guid" }, "integration key must be a GUID"},
+		{"bad name", func(f *ProfileForm) { f.Name = "acme prod/1" }, "is not valid: use 1 to 64 letters"},
+		{"bad key", func(f *ProfileForm) { f.IntegrationKey = "not-a-guid" }, "is not a GUID like"},
 		{"no key", func(f *ProfileForm) { f.IntegrationKey = " " }, "integration key is required"},
 		{"bad url", func(f *ProfileForm) { f.Environment = "ftp://example.com" }, "is not demo, production or an http(s) base URL"},
 		{"url with query", func(f *ProfileForm) { f.Environment = "https://example.com/?a=b" }, "must not carry"},
 		{"no ports", func(f *ProfileForm) { f.Ports = "" }, "at least one redirect port is required"},
 		{"port text", func(f *ProfileForm) { f.Ports = "8765, http" }, `port "http" is not a number`},
-		{"port range", func(f *ProfileForm) { f.Ports = "80" }, "port 80 is outside 1024–65535"},
+		{"port range", func(f *ProfileForm) { f.Ports = "80" }, "redirect port 80 is not between 1024 and 65535"},
 		{"port twice", func(f *ProfileForm) { f.Ports = "8765 8765" }, "port 8765 is listed twice"},
 		{"no scopes", func(f *ProfileForm) { f.Scopes = "extended" }, "at least one scope is required"},
-		{"bad scope", func(f *ProfileForm) { f.Scopes = "signature Bad!" }, `scope "Bad!" is not a valid scope name`},
+		{"bad scope", func(f *ProfileForm) { f.Scopes = "signature Bad!" }, `scope "Bad!" is not valid`},
 	} {
 		f := goodForm()
 		tc.mutate(&f)
@@ -89,7 +89,7 @@ func TestProfileFormRefusesBadInput(t *testing.T) {
 		t.Error("bad key accepted by the entry")
 	}
 	pd.submit()
-	if !pd.ErrorLabel.Visible() || !strings.Contains(pd.ErrorLabel.Text, "Not saved: integration key must be a GUID") {
+	if !pd.ErrorLabel.Visible() || !strings.Contains(pd.ErrorLabel.Text, "Not saved: integration key \"1234\" is not a GUID") {
 		t.Fatalf("error label = %q", pd.ErrorLabel.Text)
 	}
 	pd.KeyEntry.SetText(goodKey)
@@ -98,7 +98,7 @@ func TestProfileFormRefusesBadInput(t *testing.T) {
 		t.Error("redirect URIs listed for invalid ports")
 	}
 	pd.submit()
-	assertContains(t, "error", pd.ErrorLabel.Text, "port 99999 is outside 1024–65535")
+	assertContains(t, "error", pd.ErrorLabel.Text, "redirect port 99999 is not between 1024 and 65535")
 	pd.PortsEntry.SetText("9100")
 	pd.EnvRadio.SetSelected(envCustom)
 	pd.CustomURLEntry.SetText("localhost:9000")

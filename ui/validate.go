@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,22 +27,13 @@ type ProfileForm struct {
 	Extended bool
 }
 
-var (
-	profileNameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
-	guidRE        = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	scopeRE       = regexp.MustCompile(`^[a-z][a-z0-9_:.-]*$`)
-)
-
 // validateName checks a profile name.
 func validateName(s string) error {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return errors.New("name is required")
 	}
-	if !profileNameRE.MatchString(s) {
-		return errors.New("name: use 1–64 letters, digits, '.', '_' or '-'")
-	}
-	return nil
+	return storage.ValidateName(s)
 }
 
 // validateIntegrationKey checks a DocuSign integration key.
@@ -52,10 +42,7 @@ func validateIntegrationKey(s string) error {
 	if s == "" {
 		return errors.New("integration key is required")
 	}
-	if !guidRE.MatchString(s) {
-		return errors.New("integration key must be a GUID like 1a2b3c4d-0000-1111-2222-333344445555 (Apps and Keys page)")
-	}
-	return nil
+	return storage.ValidateIntegrationKey(s)
 }
 
 // parsePorts parses a port list; empty input is an error.
@@ -70,23 +57,17 @@ func parsePorts(s string) ([]int, error) {
 		if err != nil {
 			return nil, fmt.Errorf("port %q is not a number", f)
 		}
-		if p < 1024 || p > 65535 {
-			return nil, fmt.Errorf("port %d is outside 1024–65535", p)
-		}
-		if slices.Contains(ports, p) {
-			return nil, fmt.Errorf("port %d is listed twice", p)
-		}
 		ports = append(ports, p)
 	}
-	return ports, nil
+	return ports, storage.ValidatePorts(ports)
 }
 
 // parseScopes parses the scope list and adds extended if asked.
 func parseScopes(s string, extended bool) ([]string, error) {
 	var scopes []string
 	for _, sc := range strings.Fields(s) {
-		if !scopeRE.MatchString(sc) {
-			return nil, fmt.Errorf("scope %q is not a valid scope name", sc)
+		if err := storage.ValidateScope(sc); err != nil {
+			return nil, err
 		}
 		if sc == oauth.ScopeExtended {
 			continue // governed by the checkbox
