@@ -17,7 +17,7 @@ import (
 
 // logoutText is the honest description of what logging out does.
 const logoutText = "Log out forgets the tokens on this computer; it does not revoke consent at DocuSign — " +
-	"revoke it under Profile → Connected Apps in DocuSign."
+	"revoke it under Profile > Connected Apps in DocuSign."
 
 const maskedToken = "•••••••••••••••••••••••• (hidden)"
 
@@ -157,7 +157,7 @@ func (m *MainWindow) doCopy(format TokenFormat) {
 		ctx, cancel := context.WithTimeout(context.Background(), backendTimeout)
 		defer cancel()
 		tok, err := sess.Token(ctx, TokenMinValid)
-		fyne.Do(func() {
+		runOnMain(func() {
 			if m.sess != sess {
 				return
 			}
@@ -177,7 +177,7 @@ func (m *MainWindow) doCopy(format TokenFormat) {
 			}
 			m.setNotice(notice)
 			m.after(m.opt.ClipboardClear, func() {
-				fyne.Do(func() { m.clearClipboard(text) })
+				runOnMain(func() { m.clearClipboard(text) })
 			})
 		})
 	})
@@ -210,7 +210,7 @@ func (m *MainWindow) revealToken() {
 		ctx, cancel := context.WithTimeout(context.Background(), backendTimeout)
 		defer cancel()
 		tok, err := sess.Token(ctx, TokenMinValid)
-		fyne.Do(func() {
+		runOnMain(func() {
 			if m.sess != sess || !m.tokenRevealed() {
 				return
 			}
@@ -255,7 +255,7 @@ func (m *MainWindow) refreshNow() {
 		ctx, cancel := context.WithTimeout(context.Background(), backendTimeout)
 		defer cancel()
 		err := sess.Refresh(ctx)
-		fyne.Do(func() {
+		runOnMain(func() {
 			if m.sess != sess {
 				return
 			}
@@ -282,11 +282,11 @@ func (m *MainWindow) confirmLogout() {
 			ctx, cancel := context.WithTimeout(context.Background(), backendTimeout)
 			defer cancel()
 			err := sess.Logout(ctx)
-			fyne.Do(func() {
+			runOnMain(func() {
 				if err != nil {
 					m.setNotice("Log out failed: " + err.Error())
 				} else {
-					m.setNotice("Logged out: the tokens are forgotten on this computer. Consent at DocuSign stays until you revoke it under Profile → Connected Apps.")
+					m.setNotice("Logged out: the tokens are forgotten on this computer. Consent at DocuSign stays until you revoke it under Profile > Connected Apps.")
 				}
 			})
 		})

@@ -131,5 +131,5 @@ func TestLogoutWordingAndCall(t *testing.T) {
 	if h.sess.logouts != 1 || m.StateLabel.Text != "Signed out" {
 		t.Fatalf("logouts %d, state %q", h.sess.logouts, m.StateLabel.Text)
 	}
-	assertContains(t, "notice", m.NoticeLabel.Text, "Profile → Connected Apps")
+	assertContains(t, "notice", m.NoticeLabel.Text, "Profile > Connected Apps")
 }

@@ -63,7 +63,7 @@ func (m *MainWindow) updateDetails() {
 		name := widget.NewLabel(a.AccountName)
 		name.TextStyle.Bold = true
 		if a.IsDefault {
-			name.SetText(a.AccountName + "  ★ default")
+			name.SetText(a.AccountName + "  (default)")
 		}
 		m.AccountsBox.Add(name)
 		m.AccountsBox.Add(m.copyRow("account_id: ", a.AccountID))

@@ -252,7 +252,7 @@ func (h *harness) build(opt Options) *MainWindow {
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Second)
-	for !cond() {
+	for !underUI(cond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
@@ -262,4 +262,32 @@ func eventually(t *testing.T, what string, cond func() bool) {
 
 func testProfile(name string) storage.Profile {
 	return storage.Profile{Name: name, Environment: "demo", IntegrationKey: "1a2b3c4d-0000-1111-2222-333344445555"}
+}
+
+// uiMu stands in for Fyne's main goroutine in tests: callbacks that
+// production code hands to fyne.Do run under it, and tests read widgets that
+// such callbacks write under it too.
+var uiMu sync.Mutex
+
+func init() {
+	runOnMain = func(f func()) {
+		uiMu.Lock()
+		defer uiMu.Unlock()
+		f()
+	}
+}
+
+// underUI evaluates cond as if on the main goroutine.
+func underUI(cond func() bool) bool {
+	uiMu.Lock()
+	defer uiMu.Unlock()
+	return cond()
+}
+
+// onUI runs a test's action on the stand-in main goroutine, so a background
+// callback (a login finishing, say) cannot lay out widgets at the same time.
+func onUI(f func()) {
+	uiMu.Lock()
+	defer uiMu.Unlock()
+	f()
 }

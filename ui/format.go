@@ -120,11 +120,15 @@ func formatCountdown(d time.Duration) string {
 	h := int(d/time.Hour) % 24
 	m := int(d/time.Minute) % 60
 	s := int(d/time.Second) % 60
+	// Seconds only in the last ten minutes: above that the text changes once
+	// a minute, so an idle window repaints once a minute, not every second.
 	switch {
 	case days > 0:
 		return fmt.Sprintf("%dd %dh %dm", days, h, m)
 	case h > 0:
-		return fmt.Sprintf("%dh %dm %ds", h, m, s)
+		return fmt.Sprintf("%dh %dm", h, m)
+	case m >= 10:
+		return fmt.Sprintf("%dm", m)
 	case m > 0:
 		return fmt.Sprintf("%dm %ds", m, s)
 	}

@@ -81,13 +81,13 @@ func (m *MainWindow) startLogin() {
 
 	go func() {
 		err := sess.Login(ctx, func(u string) {
-			fyne.Do(func() {
+			runOnMain(func() {
 				if m.loginCancel != nil && m.sess == sess {
 					m.showLoginURL(u, m.opt.OpenURL(u))
 				}
 			})
 		})
-		fyne.Do(func() { m.loginDone(ctx, err) })
+		runOnMain(func() { m.loginDone(ctx, err) })
 	}()
 }
 

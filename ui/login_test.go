@@ -22,7 +22,7 @@ func TestLoginWaitingThenCancel(t *testing.T) {
 			t.Fatal(msg)
 		}
 	}
-	m.LoginButton.Tapped(nil)
+	onUI(func() { m.LoginButton.Tapped(nil) })
 	eventually(t, "consent URL shown", func() bool { return m.LoginURLLabel.Text == h.sess.loginURL })
 	test(m.loggingIn(), "login pane not shown")
 	test(len(h.opened) == 1 && h.opened[0] == h.sess.loginURL, "browser not opened with the consent URL")
@@ -30,10 +30,10 @@ func TestLoginWaitingThenCancel(t *testing.T) {
 	test(!m.LoginOpenError.Visible(), "open error shown without an error")
 	test(m.ProfileSelect.Disabled(), "profile picker usable during login")
 
-	m.LoginCopyURL.Tapped(nil)
+	onUI(func() { m.LoginCopyURL.Tapped(nil) })
 	test(h.app.Clipboard().Content() == h.sess.loginURL, "consent URL not copied")
 
-	m.LoginCancelButton.Tapped(nil)
+	onUI(func() { m.LoginCancelButton.Tapped(nil) })
 	eventually(t, "login pane closed", func() bool { return !m.loggingIn() })
 	test(m.NoticeLabel.Text == "Login cancelled.", "notice: "+m.NoticeLabel.Text)
 	test(!m.ProfileSelect.Disabled(), "profile picker still disabled")
@@ -43,7 +43,7 @@ func TestLoginWaitingThenCancel(t *testing.T) {
 func TestLoginSuccess(t *testing.T) {
 	h := newHarness(t, signedOut())
 	m := h.m
-	m.startLogin()
+	onUI(func() { m.startLogin() })
 	eventually(t, "consent URL shown", func() bool { return m.LoginURLLabel.Text == h.sess.loginURL })
 	h.sess.loginResult <- nil
 	eventually(t, "login finished", func() bool { return !m.loggingIn() })
@@ -57,7 +57,7 @@ func TestLoginFailureShowsError(t *testing.T) {
 	h := newHarness(t, signedOut())
 	h.openErr = errors.New("xdg-open not found")
 	m := h.m
-	m.startLogin()
+	onUI(func() { m.startLogin() })
 	eventually(t, "consent URL shown", func() bool { return m.LoginURLLabel.Text == h.sess.loginURL })
 	if !m.LoginOpenError.Visible() || !strings.Contains(m.LoginOpenError.Text, "The browser did not open: xdg-open not found") {
 		t.Errorf("open error = %q (visible %v)", m.LoginOpenError.Text, m.LoginOpenError.Visible())
@@ -72,8 +72,8 @@ func TestLoginFailureShowsError(t *testing.T) {
 	}
 	assertContains(t, "window", shown(m), "access_denied: the user refused consent")
 
-	m.LoginRetryButton.Tapped(nil)
+	onUI(func() { m.LoginRetryButton.Tapped(nil) })
 	eventually(t, "second login", func() bool { h.sess.mu.Lock(); defer h.sess.mu.Unlock(); return h.sess.loginCalls == 2 })
-	m.cancelLogin()
+	onUI(func() { m.cancelLogin() })
 	eventually(t, "cancelled", func() bool { return !m.loggingIn() })
 }

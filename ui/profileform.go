@@ -117,7 +117,7 @@ func (m *MainWindow) newProfileDialog(existing *storage.Profile) *profileDialog 
 
 	pd.ScopesEntry = widget.NewEntry()
 	pd.ScopesEntry.Validator = func(s string) error { _, err := parseScopes(s, false); return err }
-	pd.ExtendedWarning = wrap(widget.NewLabel("⚠ Without extended, the session will hard-stop 30 days after login: " +
+	pd.ExtendedWarning = wrap(widget.NewLabel("Warning: without extended, the session will hard-stop 30 days after login: " +
 		"refreshes cannot extend it and you must log in again."))
 	pd.ExtendedWarning.Importance = widget.WarningImportance
 	pd.ExtendedCheck = widget.NewCheck("extended — keep the session alive with a sliding 30-day window", func(on bool) {
@@ -288,7 +288,7 @@ func (m *MainWindow) confirmRemoveProfile() {
 	}
 	d := dialog.NewConfirm("Remove profile "+name+"?",
 		"Token Desk forgets this profile, its tokens and its client secret on this computer.\n"+
-			"Consent at DocuSign stays until you revoke it under Profile → Connected Apps.",
+			"Consent at DocuSign stays until you revoke it under Profile > Connected Apps.",
 		func(ok bool) {
 			m.confirmDialog = nil
 			if !ok {

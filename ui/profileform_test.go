@@ -151,7 +151,7 @@ func TestEditKeepsSecretAndRemove(t *testing.T) {
 	}
 
 	test.Tap(m.RemoveProfileButton)
-	assertContains(t, "dialog", shown(m), "Profile → Connected Apps")
+	assertContains(t, "dialog", shown(m), "Profile > Connected Apps")
 	tapDialogButton(t, m, "Remove")
 	if len(h.profiles.removed) != 1 || h.profiles.removed[0] != "acme" {
 		t.Fatalf("removed = %v", h.profiles.removed)

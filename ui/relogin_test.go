@@ -37,9 +37,9 @@ func TestReloginPromptOncePerEpisode(t *testing.T) {
 	if len(h.notes) != 1 {
 		t.Fatalf("prompted again in the same episode (%d notifications)", len(h.notes))
 	}
-	tapDialogButton(t, m, "Log in now")
+	onUI(func() { tapDialogButton(t, m, "Log in now") })
 	eventually(t, "login pane", func() bool { return m.LoginURLLabel.Text == h.sess.loginURL })
-	m.cancelLogin()
+	onUI(func() { m.cancelLogin() })
 	eventually(t, "login cancelled", func() bool { return !m.loggingIn() })
 
 	h.sess.push(validStatus(oauth.Demo)) // episode over

@@ -105,7 +105,7 @@ func (m *MainWindow) updateStatusCard() {
 	m.ReasonLabel.Importance = look.importance
 
 	if st.StorageError != "" {
-		m.StorageErrorLabel.SetText("⚠ Storage problem: " + st.StorageError +
+		m.StorageErrorLabel.SetText("Storage problem: " + st.StorageError +
 			". The newest refresh token is held only in memory; keep Token Desk running until this clears.")
 		m.StorageErrorLabel.Show()
 	} else {
@@ -122,8 +122,28 @@ func reasonPrefix(s keeper.State) string {
 	return "Why: "
 }
 
+// setText changes a label only when its text differs: every SetText
+// repaints the window, which costs measurable idle CPU under software
+// rendering (bench/README.md, F1).
+func setText(l *widget.Label, text string) {
+	if l.Text != text {
+		l.SetText(text)
+	}
+}
+
+// setBar moves a progress bar only when the change is visible (a tenth of
+// a percent) or it reaches zero, for the same reason as setText.
+func setBar(b *widget.ProgressBar, v float64) {
+	if d := b.Value - v; d >= 0.001 || d <= -0.001 || (v == 0) != (b.Value == 0) {
+		b.SetValue(v)
+	}
+}
+
 func setShown(l *widget.Label, text string, shown bool) {
-	l.SetText(text)
+	setText(l, text)
+	if shown == l.Visible() {
+		return
+	}
 	if shown {
 		l.Show()
 	} else {
@@ -226,20 +246,20 @@ func (m *MainWindow) tick() {
 		m.NextAttemptLabel.Hide()
 	}
 	if s == nil {
-		m.AccessLabel.SetText("Access token: none")
-		m.AccessBar.SetValue(0)
-		m.RefreshLabel.SetText("Refresh token: none")
+		setText(m.AccessLabel, "Access token: none")
+		setBar(m.AccessBar, 0)
+		setText(m.RefreshLabel, "Refresh token: none")
 		return
 	}
 
 	left := s.AccessExpiresAt.Sub(now)
 	if left > 0 {
-		m.AccessLabel.SetText(fmt.Sprintf("Access token: %s left (expires %s)", formatCountdown(left), formatClock(s.AccessExpiresAt)))
+		setText(m.AccessLabel, fmt.Sprintf("Access token: %s left (expires %s)", formatCountdown(left), formatClock(s.AccessExpiresAt)))
 	} else {
-		m.AccessLabel.SetText(fmt.Sprintf("Access token: expired %s ago", formatCountdown(left)))
+		setText(m.AccessLabel, fmt.Sprintf("Access token: expired %s ago", formatCountdown(left)))
 	}
 	total := accessLifetime(s)
-	m.AccessBar.SetValue(clamp01(float64(left) / float64(total)))
+	setBar(m.AccessBar, clamp01(float64(left)/float64(total)))
 
 	issued := s.RefreshIssuedAt
 	if issued.IsZero() {
@@ -252,7 +272,7 @@ func (m *MainWindow) tick() {
 	} else if !exp.IsZero() {
 		text += "; died " + formatDate(exp)
 	}
-	m.RefreshLabel.SetText(text)
+	setText(m.RefreshLabel, text)
 }
 
 // accessLifetime is the current access token's total lifetime: from its

@@ -289,7 +289,7 @@ func (m *MainWindow) selectProfile(name string) {
 	m.openErr = ""
 	m.sess = sess
 	m.unsub = sess.Subscribe(func(st keeper.Status) {
-		fyne.Do(func() {
+		runOnMain(func() {
 			if m.sess == sess {
 				m.setStatus(st)
 			}
@@ -332,7 +332,7 @@ func (m *MainWindow) updateProfileBar() {
 	case m.isDemoProfile():
 		m.envBadge.set("DEMO SANDBOX", demoColor)
 	case env.IsProduction():
-		m.envBadge.set("⚠ "+env.Label(), productionColor)
+		m.envBadge.set(env.Label(), productionColor)
 	case env == oauth.Demo || env == "":
 		m.envBadge.set(oauth.Demo.Label(), demoColor)
 	default:
@@ -370,7 +370,7 @@ func (m *MainWindow) startTicker() {
 			case <-stop:
 				return
 			case <-t.C:
-				fyne.Do(func() {
+				runOnMain(func() {
 					if m.stopTick == stop {
 						m.tick()
 					}
