@@ -80,7 +80,6 @@ func runWindow(ctx context.Context, demoMode bool) error {
 			return err
 		}
 	}
-	m.KeepAlive(ctx)
 	browser.Stdout = os.Stderr
 	set := cfg.Settings.Effective()
 	a := app.NewWithID("io.tokendesk.app")
@@ -103,6 +102,9 @@ func runWindow(ctx context.Context, demoMode bool) error {
 	a.Lifecycle().SetOnEnteredForeground(m.PokeAll)
 	go func() { <-ctx.Done(); fyne.Do(a.Quit) }()
 	w.Show()
+	// The shown profile's keeper exists already; the rest load in the
+	// background so many profiles do not delay the first frame.
+	go m.KeepAlive(ctx)
 	a.Run()
 	return nil
 }

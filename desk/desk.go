@@ -108,11 +108,7 @@ func (m *Manager) Keeper(ctx context.Context, name string) (*keeper.Keeper, erro
 		return existing, nil
 	}
 	m.keepers[p.Name] = k
-	if m.runCtx != nil {
-		rctx, stop := context.WithCancel(m.runCtx)
-		m.stops[p.Name] = stop
-		go k.Run(rctx)
-	}
+	m.startLocked(p.Name, k)
 	return k, nil
 }
 
@@ -251,10 +247,24 @@ func (m *Manager) forget(name string) {
 func (m *Manager) KeepAlive(ctx context.Context) {
 	m.mu.Lock()
 	m.runCtx = ctx
+	for name, k := range m.keepers {
+		m.startLocked(name, k)
+	}
 	m.mu.Unlock()
 	for _, p := range m.List() {
 		_, _ = m.Keeper(ctx, p.Name)
 	}
+}
+
+// startLocked starts a keeper's background loop once KeepAlive has been
+// called, unless it runs already. m.mu must be held.
+func (m *Manager) startLocked(name string, k *keeper.Keeper) {
+	if m.runCtx == nil || m.stops[name] != nil {
+		return
+	}
+	rctx, stop := context.WithCancel(m.runCtx)
+	m.stops[name] = stop
+	go k.Run(rctx)
 }
 
 // PokeAll asks every running keeper to check its session now (the window

@@ -120,3 +120,33 @@ func TestLazyClientRetriesAfterFailure(t *testing.T) {
 		t.Fatal("a built client was not reused")
 	}
 }
+
+// TestKeepAliveStartsExistingKeepers: the window creates the shown
+// profile's keeper before KeepAlive runs; that keeper must get its
+// background loop too, and exactly one.
+func TestKeepAliveStartsExistingKeepers(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m, _ := newTestManager(t)
+	for _, n := range []string{"a", "b"} {
+		if err := m.SaveProfile(ctx, storage.Profile{Name: n, Environment: "demo", IntegrationKey: key}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := m.Keeper(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	m.mu.Lock()
+	started := len(m.stops)
+	m.mu.Unlock()
+	if started != 0 {
+		t.Fatal("a loop started before KeepAlive")
+	}
+	m.KeepAlive(ctx)
+	m.KeepAlive(ctx)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.stops) != 2 || m.stops["a"] == nil || m.stops["b"] == nil {
+		t.Fatalf("loops running for %d profiles, want a and b", len(m.stops))
+	}
+}

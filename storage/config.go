@@ -72,6 +72,22 @@ type Config struct {
 	Sessions map[string]*oauth.Session `json:"sessions"`
 }
 
+// Clone returns a deep copy: callers may change it freely.
+func (c *Config) Clone() *Config {
+	n := *c
+	n.Profiles = make([]Profile, len(c.Profiles))
+	for i, p := range c.Profiles {
+		p.Ports = slices.Clone(p.Ports)
+		p.Scopes = slices.Clone(p.Scopes)
+		n.Profiles[i] = p
+	}
+	n.Sessions = make(map[string]*oauth.Session, len(c.Sessions))
+	for k, v := range c.Sessions {
+		n.Sessions[k] = v.Clone()
+	}
+	return &n
+}
+
 // NewConfig returns an empty config at CurrentVersion.
 func NewConfig() *Config {
 	return &Config{Version: CurrentVersion, Profiles: []Profile{}, Sessions: map[string]*oauth.Session{}}

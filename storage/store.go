@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 
 	"github.com/tokendesk/tokendesk/internal/flock"
 	"github.com/tokendesk/tokendesk/oauth"
@@ -56,9 +57,18 @@ func (e *ConfigError) Error() string {
 // Unwrap returns the cause.
 func (e *ConfigError) Unwrap() error { return e.Err }
 
-// Store reads and writes the config file of one config directory.
+// Store reads and writes the config file of one config directory. It keeps
+// the last decoded config and reuses it while the file on disk is the same
+// file (same inode or file index, size and modification time): every save,
+// by any process, renames a new file into place, so any write invalidates
+// it. A refresh reads the config two or three times; with 200 profiles the
+// parsing was most of a refresh's CPU (bench/README.md, F4).
 type Store struct {
 	dir string
+
+	mu         sync.Mutex
+	cached     *Config // never handed out; Load returns clones
+	cachedInfo os.FileInfo
 }
 
 // Open returns the Store of a config directory; nothing is touched on disk
@@ -78,6 +88,20 @@ func (s *Store) LockPath() string { return filepath.Join(s.dir, "config.lock") }
 // CurrentVersion (nothing is written). A damaged file or one from a newer
 // Token Desk gives a *ConfigError.
 func (s *Store) Load() (*Config, error) {
+	info, err := os.Stat(s.Path())
+	if errors.Is(err, fs.ErrNotExist) {
+		return NewConfig(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	s.mu.Lock()
+	if s.cached != nil && sameFileVersion(s.cachedInfo, info) {
+		c := s.cached.Clone()
+		s.mu.Unlock()
+		return c, nil
+	}
+	s.mu.Unlock()
 	data, err := os.ReadFile(s.Path())
 	if errors.Is(err, fs.ErrNotExist) {
 		return NewConfig(), nil
@@ -85,7 +109,26 @@ func (s *Store) Load() (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return decodeConfig(s.Path(), data)
+	c, err := decodeConfig(s.Path(), data)
+	if err != nil {
+		return nil, err
+	}
+	// info was taken before the read: if the file was replaced in between,
+	// the next Load sees a different file and reads again.
+	s.remember(c, info)
+	return c, nil
+}
+
+// remember caches a decoded config for the file version info describes.
+func (s *Store) remember(c *Config, info os.FileInfo) {
+	s.mu.Lock()
+	s.cached, s.cachedInfo = c.Clone(), info
+	s.mu.Unlock()
+}
+
+// sameFileVersion reports whether two stats describe the same, unchanged file.
+func sameFileVersion(a, b os.FileInfo) bool {
+	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
 }
 
 func decodeConfig(path string, data []byte) (*Config, error) {
@@ -174,7 +217,15 @@ func (s *Store) save(c *Config) error {
 	if err != nil {
 		return fmt.Errorf("encode config: %w", err)
 	}
-	return writeFileAtomic(s.Path(), append(data, '\n'))
+	if err := writeFileAtomic(s.Path(), append(data, '\n')); err != nil {
+		return err
+	}
+	// save runs under the config lock, so no other writer can have replaced
+	// the file since the rename: this stat is of the file just written.
+	if info, err := os.Stat(s.Path()); err == nil {
+		s.remember(c, info)
+	}
+	return nil
 }
 
 func writeFileAtomic(path string, data []byte) (err error) {
