@@ -135,6 +135,20 @@ func formatCountdown(d time.Duration) string {
 	return fmt.Sprintf("%ds", s)
 }
 
+// formatAge renders how long ago something happened, to the minute: an
+// age needs no seconds, and a label that changes every second repaints the
+// window every second.
+func formatAge(d time.Duration) string {
+	if d < time.Minute {
+		return "under a minute"
+	}
+	d = d.Truncate(time.Minute)
+	if d < 10*time.Minute {
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	}
+	return formatCountdown(d)
+}
+
 // daysLeft is the whole number of days from now until t, rounded down.
 func daysLeft(now, t time.Time) int {
 	return int(t.Sub(now) / (24 * time.Hour))

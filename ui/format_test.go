@@ -66,3 +66,16 @@ func TestFormatCountdown(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatAge(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		12 * time.Second:                            "under a minute",
+		3*time.Minute + 59*time.Second:              "3m",
+		2*time.Hour + 5*time.Minute + 9*time.Second: "2h 5m",
+		(3*24+1)*time.Hour + 30*time.Second:         "3d 1h 0m",
+	} {
+		if got := formatAge(d); got != want {
+			t.Errorf("formatAge(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

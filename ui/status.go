@@ -266,7 +266,7 @@ func (m *MainWindow) tick() {
 		issued = s.ConsentedAt
 	}
 	exp, _ := m.refreshExpiry()
-	text := "Refresh token: issued " + formatCountdown(now.Sub(issued)) + " ago"
+	text := "Refresh token: issued " + formatAge(now.Sub(issued)) + " ago"
 	if exp.After(now) {
 		text += fmt.Sprintf("; dies %s (%s)", formatDate(exp), timeLeft(now, exp))
 	} else if !exp.IsZero() {

@@ -120,7 +120,7 @@ func TestStatusCardValidDetails(t *testing.T) {
 	if m.AccessBar.Value != 1 {
 		t.Errorf("bar = %v, want 1", m.AccessBar.Value)
 	}
-	if got, want := m.RefreshLabel.Text, "Refresh token: issued 0s ago; dies Wed 1 Apr 2026 09:00 UTC (30 days left)"; got != want {
+	if got, want := m.RefreshLabel.Text, "Refresh token: issued under a minute ago; dies Wed 1 Apr 2026 09:00 UTC (30 days left)"; got != want {
 		t.Errorf("refresh = %q, want %q", got, want)
 	}
 	assertContains(t, "source", m.SourceLabel.Text, "estimated from the last rotation time (Mon 2 Mar 2026 09:00 UTC) + the 30-day lifetime")
