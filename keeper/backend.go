@@ -19,13 +19,15 @@ type OAuth interface {
 // config file. Implementations must write the refresh token first, so that a
 // crash never leaves metadata pointing at a token that was not stored.
 type Store interface {
-	// LoadSession returns the stored session with its access token, and its
-	// refresh token too when withRefresh is set, or nil when the profile is
-	// signed out. Handing out a valid access token needs no refresh token,
-	// so the hot path reads one secret, not two.
-	LoadSession(ctx context.Context, profile string, withRefresh bool) (*oauth.Session, error)
+	// LoadSession returns the stored session, or nil when the profile is
+	// signed out, with the one token asked for: the access token (to hand
+	// it out) or the refresh token (to refresh). Each keyring read is a
+	// D-Bus round trip, so neither path reads the token it does not need.
+	LoadSession(ctx context.Context, profile string, want Secret) (*oauth.Session, error)
 	// SaveSession stores s (tokens and metadata), verifying the write.
 	SaveSession(ctx context.Context, profile string, s *oauth.Session) error
+	// SaveMeta stores s's metadata only; the stored tokens are untouched.
+	SaveMeta(ctx context.Context, profile string, s *oauth.Session) error
 	// DeleteSession forgets the session locally.
 	DeleteSession(ctx context.Context, profile string) error
 	// Lock takes the machine-wide lock of a profile's session, waiting until
@@ -36,6 +38,15 @@ type Store interface {
 	// ReadActivity returns up to limit entries, newest first.
 	ReadActivity(profile string, limit int) ([]Activity, error)
 }
+
+// Secret selects which token LoadSession reads.
+type Secret int
+
+// The tokens LoadSession can read.
+const (
+	AccessToken Secret = iota
+	RefreshToken
+)
 
 // Options configure a Keeper. Zero values mean the documented defaults.
 type Options struct {

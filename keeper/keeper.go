@@ -66,7 +66,7 @@ func (k *Keeper) Profile() string { return k.opt.Profile }
 
 // Load reads the stored session and the activity log.
 func (k *Keeper) Load(ctx context.Context) error {
-	s, err := k.opt.Store.LoadSession(ctx, k.opt.Profile, false)
+	s, err := k.opt.Store.LoadSession(ctx, k.opt.Profile, AccessToken)
 	if err != nil {
 		return err
 	}
@@ -154,10 +154,17 @@ func (k *Keeper) doRefresh(ctx context.Context, trigger string, minValid time.Du
 	before := k.cur
 	k.mu.Unlock()
 	// Re-read under the lock: another process may have rotated already.
-	s, err := k.opt.Store.LoadSession(ctx, k.opt.Profile, true)
+	s, err := k.opt.Store.LoadSession(ctx, k.opt.Profile, RefreshToken)
 	if err != nil {
 		k.record(Activity{Action: "refresh", Trigger: trigger, Outcome: "storage_error", Message: err.Error()}, start)
 		return "", err
+	}
+	// The re-read carries the refresh token only. Unless another process
+	// rotated meanwhile, the access token known before is still the stored
+	// one: keep it, so a failed refresh leaves a still-valid token usable.
+	otherRotated := before != nil && s != nil && (!before.RefreshIssuedAt.Equal(s.RefreshIssuedAt) || before.Refreshes != s.Refreshes)
+	if s != nil && before != nil && !otherRotated {
+		s.AccessToken = before.AccessToken
 	}
 	k.mu.Lock()
 	k.setSessionLocked(s)
@@ -173,15 +180,23 @@ func (k *Keeper) doRefresh(ctx context.Context, trigger string, minValid time.Du
 		k.publish()
 		return "", &oauth.Error{Op: "refresh", Kind: oauth.KindRelogin, Msg: "no refresh token is stored for this profile; log in again"}
 	}
-	// The metadata is written after the tokens, so a newer rotation time or
-	// count means another process refreshed since this one last looked.
-	otherRotated := before != nil && (!before.RefreshIssuedAt.Equal(s.RefreshIssuedAt) || before.Refreshes != s.Refreshes)
 	if trigger == "keep-alive" && s.RefreshIssuedAt.Add(k.opt.KeepAlive).After(k.opt.Now()) {
 		force = false // another process kept it alive meanwhile
 	}
-	if (!force || otherRotated) && s.AccessValidFor(k.opt.Now(), minValid) {
-		k.setPhase(Valid, "", "")
-		return s.AccessToken, nil // another process refreshed meanwhile
+	// The metadata is written after the tokens, so a newer rotation time or
+	// count (otherRotated) means another process refreshed since this one
+	// last looked.
+	if (!force || otherRotated) && s.AccessExpiresAt.After(k.opt.Now().Add(minValid)) {
+		// Another process refreshed meanwhile (or the caller asked for less
+		// than is left): hand out the stored access token.
+		fresh, err := k.opt.Store.LoadSession(ctx, k.opt.Profile, AccessToken)
+		if err == nil && fresh != nil && fresh.AccessValidFor(k.opt.Now(), minValid) {
+			k.mu.Lock()
+			k.setSessionLocked(fresh)
+			k.mu.Unlock()
+			k.setPhase(Valid, "", "")
+			return fresh.AccessToken, nil
+		}
 	}
 
 	k.setPhase(Refreshing, "", "")
@@ -254,7 +269,7 @@ func (k *Keeper) refreshFailed(ctx context.Context, s *oauth.Session, trigger st
 	case oauth.KindRelogin:
 		dead := s.Clone()
 		dead.Dead = humanError(err)
-		if serr := k.opt.Store.SaveSession(ctx, k.opt.Profile, dead); serr != nil {
+		if serr := k.opt.Store.SaveMeta(ctx, k.opt.Profile, dead); serr != nil {
 			a.Message += "; and the state could not be saved: " + serr.Error()
 		}
 		k.mu.Lock()

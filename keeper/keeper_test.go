@@ -11,6 +11,7 @@ import (
 	"github.com/tokendesk/tokendesk/keeper"
 	"github.com/tokendesk/tokendesk/oauth"
 	"github.com/tokendesk/tokendesk/oauth/sandbox"
+	"github.com/tokendesk/tokendesk/storage"
 )
 
 func TestTokenServesValidTokenWithoutServer(t *testing.T) {
@@ -359,5 +360,35 @@ func TestPokeChecksAtOnce(t *testing.T) {
 	}
 	if e.srv.Stats().Refreshes != 1 {
 		t.Fatal("a poke did not trigger the overdue refresh")
+	}
+}
+
+// TestFailedRefreshKeepsValidToken: a scheduled refresh that fails while
+// the access token still has minutes left must not make that token
+// unavailable, and marking a session dead must not touch the stored tokens.
+func TestFailedRefreshKeepsValidToken(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	k := e.keeper(t)
+	e.login(t, k)
+	at, _ := k.Token(context.Background(), 0)
+	e.srv.Advance(8*time.Hour - 5*time.Minute) // inside the 10-minute lead
+	e.srv.InjectFault(sandbox.ServerErrorFault(503), 1)
+	k.Check(context.Background())
+	if st := k.Status(); st.State != keeper.Retrying {
+		t.Fatalf("state %s after a failed scheduled refresh", st.State)
+	}
+	before := e.srv.Stats()
+	got, err := k.Token(context.Background(), time.Minute)
+	if err != nil || got != at || e.srv.Stats() != before {
+		t.Fatalf("the still-valid token was not served without a new refresh: %v", err)
+	}
+
+	e.srv.RevokeConsent()
+	e.srv.Advance(time.Hour)
+	if _, err := k.Token(context.Background(), time.Minute); !oauth.IsRelogin(err) {
+		t.Fatalf("want relogin, got %v", err)
+	}
+	if stored, _ := e.secrets.Get("p", storage.KeyAccessToken); stored != at {
+		t.Fatal("marking the session dead rewrote the stored access token")
 	}
 }

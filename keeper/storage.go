@@ -22,11 +22,10 @@ type StorageBackend struct {
 	Secrets storage.Secrets
 }
 
-// LoadSession reads the metadata and then the access token (and the refresh
-// token when asked). A missing access token is not an error (the next refresh
-// gets one); a missing refresh token leaves RefreshToken empty so the keeper
-// asks for a login.
-func (b *StorageBackend) LoadSession(ctx context.Context, profile string, withRefresh bool) (*oauth.Session, error) {
+// LoadSession reads the metadata and then the token asked for. A missing
+// access token is not an error (the next refresh gets one); a missing
+// refresh token leaves RefreshToken empty so the keeper asks for a login.
+func (b *StorageBackend) LoadSession(ctx context.Context, profile string, want Secret) (*oauth.Session, error) {
 	cfg, err := b.Config.Load()
 	if err != nil {
 		return nil, err
@@ -36,12 +35,12 @@ func (b *StorageBackend) LoadSession(ctx context.Context, profile string, withRe
 		return nil, nil
 	}
 	s := meta.Clone()
-	if withRefresh {
-		if s.RefreshToken, err = b.get(profile, storage.KeyRefreshToken); err != nil {
-			return nil, err
-		}
+	if want == RefreshToken {
+		s.RefreshToken, err = b.get(profile, storage.KeyRefreshToken)
+	} else {
+		s.AccessToken, err = b.get(profile, storage.KeyAccessToken)
 	}
-	if s.AccessToken, err = b.get(profile, storage.KeyAccessToken); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -67,6 +66,11 @@ func (b *StorageBackend) SaveSession(ctx context.Context, profile string, s *oau
 			return err
 		}
 	}
+	return b.SaveMeta(ctx, profile, s)
+}
+
+// SaveMeta writes the session's metadata (never its tokens) to the config.
+func (b *StorageBackend) SaveMeta(ctx context.Context, profile string, s *oauth.Session) error {
 	meta := s.Clone()
 	meta.AccessToken, meta.RefreshToken = "", ""
 	return b.Config.Update(ctx, func(c *storage.Config) error {

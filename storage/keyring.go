@@ -255,15 +255,11 @@ func (k *Keyring) Set(profile, key, value string) error {
 	return nil
 }
 
+// set writes value, then removes the chunks an earlier, longer value left
+// behind. It does not read the old value first: chunks are written in
+// order, so deleting from the first index the new value does not use for as
+// long as entries exist removes all of them, headed or orphaned.
 func (k *Keyring) set(svc, key, value string) error {
-	oldN := 0
-	old, err := k.rawGet(svc, key)
-	switch {
-	case err == nil:
-		oldN, _, _, _ = parseHead(old)
-	case !errors.Is(err, keyring.ErrNotFound):
-		return err
-	}
 	newN := 0
 	if len(value) <= MaxEntrySize && !strings.HasPrefix(value, chunkMarker) {
 		if err := k.rawSet(svc, key, value); err != nil {
@@ -282,7 +278,7 @@ func (k *Keyring) set(svc, key, value string) error {
 			return err
 		}
 	}
-	return k.deleteChunks(svc, key, newN+1, oldN)
+	return k.deleteChunks(svc, key, newN+1, 0)
 }
 
 // deleteChunks deletes chunk entries from index `from` on: all up to `upTo`,
