@@ -37,10 +37,11 @@ func scopesNote(s *oauth.Session) string {
 func (m *MainWindow) updateDetails() {
 	s := m.status.Session
 	m.ScopesBox.RemoveAll()
-	m.AccountsBox.RemoveAll()
 	if s == nil {
 		m.ScopesBox.Add(widget.NewLabel("Not signed in."))
 		m.ScopesNote.Hide()
+		m.accountsKey = ""
+		m.AccountsBox.RemoveAll()
 		m.AccountsBox.Add(widget.NewLabel("Not signed in."))
 		return
 	}
@@ -52,11 +53,34 @@ func (m *MainWindow) updateDetails() {
 	} else {
 		m.ScopesNote.Hide()
 	}
-	if s.User == nil || len(s.User.Accounts) == 0 {
+	m.updateAccounts()
+}
+
+// updateAccounts fills the accounts list, each field with a copy button. It
+// waits until the tab is first opened and then rebuilds only when the
+// accounts change: every copy button is a themed SVG icon that Fyne parses
+// and colourises when it is created, the largest part of the window's
+// start-up (bench/README.md).
+func (m *MainWindow) updateAccounts() {
+	s := m.status.Session
+	if s == nil || !m.detailsOpen {
+		return
+	}
+	var accounts []oauth.Account
+	if s.User != nil {
+		accounts = s.User.Accounts
+	}
+	key := fmt.Sprint(accounts)
+	if m.AccountsBox.Objects != nil && key == m.accountsKey {
+		return
+	}
+	m.accountsKey = key
+	m.AccountsBox.RemoveAll()
+	if len(accounts) == 0 {
 		m.AccountsBox.Add(widget.NewLabel("No account details (userinfo was not available at login)."))
 		return
 	}
-	for i, a := range s.User.Accounts {
+	for i, a := range accounts {
 		if i > 0 {
 			m.AccountsBox.Add(widget.NewSeparator())
 		}

@@ -250,6 +250,10 @@ func TestScopesAndAccounts(t *testing.T) {
 		t.Fatal("dropped-scope note hidden")
 	}
 	assertContains(t, "note", m.ScopesNote.Text, `reports only "signature"; the grant still carries extended`)
+	if len(findButtons(m.AccountsBox)) != 0 {
+		t.Fatal("account rows were built before their tab was opened")
+	}
+	selectTab(t, m, "Scopes & accounts")
 	details := strings.Join(labelTexts(m.AccountsBox), "\n")
 	for _, want := range []string{"Acme Corp  (default)", "account_id: acc-1111", "base_uri: https://demo.docusign.net", "Acme Labs", "account_id: acc-2222"} {
 		assertContains(t, "accounts", details, want)
@@ -406,5 +410,27 @@ func TestUnreadableSessionIsNotSignedOut(t *testing.T) {
 	test.Tap(h.m.RefreshButton)
 	if got := h.m.StateLabel.Text; got != "Session valid" || h.m.RefreshButton.Text != "Refresh now" {
 		t.Fatalf("after the keyring came back: %q / %q", got, h.m.RefreshButton.Text)
+	}
+}
+
+// TestAccountsRebuiltOnlyWhenChanged: a refresh pushes a new status; the
+// accounts list (icon buttons, costly to create) stays as it is unless the
+// accounts themselves changed.
+func TestAccountsRebuiltOnlyWhenChanged(t *testing.T) {
+	h := newHarness(t, validStatus(oauth.Demo))
+	selectTab(t, h.m, "Scopes & accounts")
+	first := findButtons(h.m.AccountsBox)
+	st := validStatus(oauth.Demo)
+	st.Session.Refreshes++
+	h.sess.push(st)
+	again := findButtons(h.m.AccountsBox)
+	if len(first) == 0 || len(again) != len(first) || again[0] != first[0] {
+		t.Fatal("the accounts list was rebuilt for an unchanged set of accounts")
+	}
+	st = validStatus(oauth.Demo)
+	st.Session.User.Accounts = st.Session.User.Accounts[:1]
+	h.sess.push(st)
+	if got := len(findButtons(h.m.AccountsBox)); got != 2 {
+		t.Fatalf("after the accounts changed: %d copy buttons, want 2", got)
 	}
 }

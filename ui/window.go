@@ -21,6 +21,10 @@ import (
 // MainWindow is Token Desk's main window. Build it with NewMainWindow; all
 // its methods run on the Fyne main goroutine.
 type MainWindow struct {
+	// detailsOpen is set once the Scopes & accounts tab has been shown;
+	// accountsKey is what its accounts list was built from.
+	detailsOpen bool
+	accountsKey string
 	// openErr is why the shown profile's session could not be opened (the
 	// keyring is locked or unreachable, say); empty when it is open.
 	openErr  string
@@ -150,6 +154,12 @@ func newMainWindow(a fyne.App, p Profiles, opt Options, hook func(*MainWindow)) 
 		container.NewTabItemWithIcon("Scopes & accounts", theme.AccountIcon(), container.NewVScroll(m.buildDetails())),
 		container.NewTabItemWithIcon("Activity", theme.HistoryIcon(), m.buildActivity()),
 	)
+	tabs.OnSelected = func(it *container.TabItem) {
+		if it == tabs.Items[1] && !m.detailsOpen {
+			m.detailsOpen = true
+			m.updateAccounts()
+		}
+	}
 	m.mainPane = tabs
 	m.loginPane = m.buildLoginPane()
 	m.loginPane.Hide()
