@@ -5,7 +5,7 @@
 # Runs apt-get only when something is missing; uses sudo when not root.
 set -eu
 BUILD="gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev ca-certificates"
-TEST="xvfb xauth x11-utils imagemagick xdotool dbus gnome-keyring libsecret-tools chromium gcc-mingw-w64-x86-64 curl"
+TEST="xvfb xauth x11-utils imagemagick xdotool dbus gnome-keyring libsecret-tools chromium gcc-mingw-w64-x86-64 curl hyperfine jq"
 case "${1:-build}" in
   build) want="$BUILD" ;;
   test) want="$BUILD $TEST" ;;

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runs every Token Desk check: gofmt, go vet (linux, windows, darwin), the
 # whole test suite inside a private D-Bus session with a real gnome-keyring
-# and under Xvfb, short fuzz runs, the Windows cross-build and the window
-# smoke test in demo mode with headless Chromium.
+# and under Xvfb, short fuzz runs, the Windows cross-build, the window smoke
+# test in demo mode with headless Chromium, and a smoke run of the
+# benchmarks so they cannot rot.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh test
@@ -32,4 +33,7 @@ done
 
 echo "== window smoke test (real binary, demo mode, Xvfb, Chromium)"
 sh scripts/with-session.sh sh scripts/smoke-window.sh
+
+echo "== benchmark smoke (correctness only: tiny counts, no timing assertions)"
+sh bench/run.sh --smoke
 echo "all checks passed"
