@@ -23,7 +23,19 @@ GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc go build -o "${TMPDIR:-/tmp}
 
 echo "== tests (real keyring, Xvfb, Chromium)"
 export TOKENDESK_REQUIRE_BROWSER=1
-sh scripts/with-session.sh go test -count=1 ./...
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+rc=0
+sh scripts/with-session.sh go test -count=1 -json ./... >"$results" || rc=$?
+# The usual per-package lines, then the full output of any failing test.
+jq -r 'select(.Action == "output" and .Test == null) | .Output' "$results" | grep -E '^(ok|FAIL|\?|panic|#)' || true
+jq -rs '[.[] | select(.Action == "fail" and .Test != null) | .Package + " " + .Test] as $failed
+  | .[] | select(.Action == "output" and .Test != null and ((.Package + " " + .Test) as $t | $failed | index($t)))
+  | .Output' "$results"
+count() { jq -s "[.[] | select(.Action == \"$1\" and .Test != null)] | length" "$results"; }
+summary="$(count pass) passed, $(count fail) failed, $(count skip) skipped"
+echo "$summary"
+[ "$rc" -eq 0 ] || { echo "tests failed" >&2; exit "$rc"; }
 
 echo "== fuzz (10s each)"
 for target in "FuzzParseCallback ./oauth" "FuzzParseTokenResponse ./oauth" "FuzzDecode ./oauth/dstoken"; do
@@ -36,4 +48,5 @@ sh scripts/with-session.sh sh scripts/smoke-window.sh
 
 echo "== benchmark smoke (correctness only: tiny counts, no timing assertions)"
 sh bench/run.sh --smoke
-echo "all checks passed"
+echo "all checks passed; go tests:"
+echo "$summary"
