@@ -8,7 +8,7 @@ package desk_test
 import (
 	"context"
 	"fmt"
-	"net"
+	"github.com/tokendesk/tokendesk/internal/testnet"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -36,16 +36,6 @@ type fleet struct {
 	names   []string
 }
 
-func freePort(tb testing.TB) int {
-	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // manager returns a new manager over the fleet's storage, like a new process.
 func (f *fleet) manager() *desk.Manager {
 	return desk.NewManager(desk.Options{Store: f.store, Secrets: f.secrets, Now: f.srv.Now,
@@ -56,7 +46,7 @@ func (f *fleet) manager() *desk.Manager {
 // between logins so the profiles do not all refresh in the same minute.
 func newFleet(tb testing.TB, n int, stagger time.Duration) *fleet {
 	tb.Helper()
-	port := freePort(tb)
+	port := testnet.FreePort(tb)
 	srv, err := sandbox.NewServer(sandbox.Options{AutoAccept: true, RedirectURIs: []string{oauth.RedirectURI(port)}})
 	if err != nil {
 		tb.Fatal(err)
