@@ -188,14 +188,21 @@ func (k *Keeper) doRefresh(ctx context.Context, trigger string, minValid time.Du
 	// last looked.
 	if (!force || otherRotated) && s.AccessExpiresAt.After(k.opt.Now().Add(minValid)) {
 		// Another process refreshed meanwhile (or the caller asked for less
-		// than is left): hand out the stored access token.
-		fresh, err := k.opt.Store.LoadSession(ctx, k.opt.Profile, AccessToken)
-		if err == nil && fresh != nil && fresh.AccessValidFor(k.opt.Now(), minValid) {
+		// than is left): hand out the stored access token. Only a token
+		// another process wrote needs reading; the carried one is current.
+		tok := s.AccessToken
+		if otherRotated || tok == "" {
+			if fresh, err := k.opt.Store.LoadSession(ctx, k.opt.Profile, AccessToken); err == nil && fresh != nil {
+				tok = fresh.AccessToken
+			}
+		}
+		if tok != "" {
+			s.AccessToken = tok
 			k.mu.Lock()
-			k.setSessionLocked(fresh)
+			k.setSessionLocked(s)
 			k.mu.Unlock()
 			k.setPhase(Valid, "", "")
-			return fresh.AccessToken, nil
+			return tok, nil
 		}
 	}
 
