@@ -114,11 +114,25 @@ func sameStatus(a, b Status) bool {
 		slices.Equal(x.ReportedScopes, y.ReportedScopes)
 }
 
-// Activity returns the activity log, newest first.
+// Activity returns the activity log, newest first. The first call reads
+// the stored log.
 func (k *Keeper) Activity() []Activity {
-	k.mu.Lock()
-	defer k.mu.Unlock()
+	k.actMu.Lock()
+	defer k.actMu.Unlock()
+	if !k.activityLoaded {
+		stored, _ := k.opt.Store.ReadActivity(k.opt.Profile, maxActivity)
+		all := append(slices.Clone(k.unsaved), stored...)
+		slices.SortStableFunc(all, func(a, b Activity) int { return b.Time.Compare(a.Time) })
+		k.activity, k.unsaved, k.activityLoaded = trimActivity(all), nil, true
+	}
 	return slices.Clone(k.activity)
+}
+
+func trimActivity(a []Activity) []Activity {
+	if len(a) > maxActivity {
+		return a[:maxActivity]
+	}
+	return a
 }
 
 // record stamps an entry, keeps it in memory and appends it to the store.
@@ -127,12 +141,14 @@ func (k *Keeper) Activity() []Activity {
 func (k *Keeper) record(a Activity, start time.Time) {
 	now := k.opt.Now().UTC()
 	a.Time, a.Duration = now, now.Sub(start)
-	k.mu.Lock()
-	k.activity = append([]Activity{a}, k.activity...)
-	if len(k.activity) > maxActivity {
-		k.activity = k.activity[:maxActivity]
+	k.actMu.Lock()
+	err := k.opt.Store.AppendActivity(k.opt.Profile, a)
+	switch {
+	case k.activityLoaded:
+		k.activity = trimActivity(append([]Activity{a}, k.activity...))
+	case err != nil:
+		k.unsaved = trimActivity(append([]Activity{a}, k.unsaved...)) // shown when the log is read
 	}
-	k.mu.Unlock()
-	_ = k.opt.Store.AppendActivity(k.opt.Profile, a)
+	k.actMu.Unlock()
 	k.publish()
 }

@@ -51,8 +51,15 @@ type Keeper struct {
 	lastCheck time.Time
 	subs      map[int]func(Status)
 	nextSub   int
-	activity  []Activity
 	last      Status
+
+	// actMu serialises appends to the activity log with its first read.
+	actMu sync.Mutex
+	// activity is the log once read (newest first); before that, unsaved
+	// holds the entries whose append to the store failed.
+	activity       []Activity
+	activityLoaded bool
+	unsaved        []Activity
 }
 
 // New returns a keeper for one profile. Call Load before use.
@@ -64,15 +71,14 @@ func New(opt Options) *Keeper {
 // Profile returns the profile name.
 func (k *Keeper) Profile() string { return k.opt.Profile }
 
-// Load reads the stored session and the activity log.
+// Load reads the stored session. The activity log is read only when
+// Activity is first called: a `tokendesk token` process never needs it.
 func (k *Keeper) Load(ctx context.Context) error {
 	s, err := k.opt.Store.LoadSession(ctx, k.opt.Profile, AccessToken)
 	if err != nil {
 		return err
 	}
-	acts, _ := k.opt.Store.ReadActivity(k.opt.Profile, maxActivity)
 	k.mu.Lock()
-	k.activity = acts
 	k.setSessionLocked(s)
 	k.mu.Unlock()
 	k.publish()

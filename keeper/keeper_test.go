@@ -392,3 +392,61 @@ func TestFailedRefreshKeepsValidToken(t *testing.T) {
 		t.Fatal("marking the session dead rewrote the stored access token")
 	}
 }
+
+// countingStore counts activity-log reads and can fail appends.
+type countingStore struct {
+	keeper.Store
+	mu         sync.Mutex
+	reads      int
+	failAppend bool
+}
+
+func (c *countingStore) ReadActivity(p string, limit int) ([]keeper.Activity, error) {
+	c.mu.Lock()
+	c.reads++
+	c.mu.Unlock()
+	return c.Store.ReadActivity(p, limit)
+}
+
+func (c *countingStore) AppendActivity(p string, a keeper.Activity) error {
+	c.mu.Lock()
+	fail := c.failAppend
+	c.mu.Unlock()
+	if fail {
+		return errDiskFull
+	}
+	return c.Store.AppendActivity(p, a)
+}
+
+// TestActivityReadOnlyWhenAsked: handing out a token never reads the
+// activity log; the first Activity call shows what earlier processes logged
+// and what this one could not write to the log.
+func TestActivityReadOnlyWhenAsked(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	e.login(t, e.keeper(t)) // an earlier process logs a login and userinfo
+	cs := &countingStore{Store: e.backend}
+	e.opt.Store = cs
+	k := e.keeper(t)
+	if _, err := k.Token(context.Background(), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(9 * time.Hour)
+	cs.failAppend = true
+	if _, err := k.Token(context.Background(), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if cs.reads != 0 {
+		t.Fatalf("the activity log was read %d times without being asked for", cs.reads)
+	}
+	acts := k.Activity()
+	if cs.reads != 1 || len(acts) < 3 {
+		t.Fatalf("reads=%d, activity %+v", cs.reads, acts)
+	}
+	if acts[0].Action != "refresh" || acts[len(acts)-1].Action != "login" {
+		t.Fatalf("want the unsaved refresh first and the earlier login last: %+v", acts)
+	}
+	k.Activity()
+	if cs.reads != 1 {
+		t.Fatal("the log was read again")
+	}
+}
