@@ -66,25 +66,33 @@ func (m *Manager) List() []storage.Profile {
 // Config loads the config file.
 func (m *Manager) Config() (*storage.Config, error) { return m.opt.Store.Load() }
 
-// Resolve picks a profile by name; "" means the only one, or the current one.
+// Resolve picks a profile by name; "" means the only one. With several
+// profiles a name is required, so a script never gets a token for the
+// wrong environment.
 func (m *Manager) Resolve(name string) (storage.Profile, error) {
+	_, p, err := m.resolve(name)
+	return p, err
+}
+
+// resolve loads the config once and picks the profile from it.
+func (m *Manager) resolve(name string) (*storage.Config, storage.Profile, error) {
 	c, err := m.opt.Store.Load()
 	if err != nil {
-		return storage.Profile{}, err
+		return nil, storage.Profile{}, err
 	}
 	if name == "" && len(c.Profiles) > 1 {
-		return storage.Profile{}, fmt.Errorf("several profiles exist (%s); choose one with -p NAME", strings.Join(c.ProfileNames(), ", "))
+		return nil, storage.Profile{}, fmt.Errorf("several profiles exist (%s); choose one with -p NAME", strings.Join(c.ProfileNames(), ", "))
 	}
 	p, err := c.ResolveProfile(name)
 	if err != nil {
-		return storage.Profile{}, err
+		return nil, storage.Profile{}, err
 	}
-	return *p, nil
+	return c, *p, nil
 }
 
 // Keeper returns the loaded keeper of a profile, creating it on first use.
 func (m *Manager) Keeper(ctx context.Context, name string) (*keeper.Keeper, error) {
-	p, err := m.Resolve(name)
+	c, p, err := m.resolve(name)
 	if err != nil {
 		return nil, err
 	}
@@ -93,10 +101,6 @@ func (m *Manager) Keeper(ctx context.Context, name string) (*keeper.Keeper, erro
 	m.mu.Unlock()
 	if k != nil {
 		return k, nil
-	}
-	c, err := m.opt.Store.Load()
-	if err != nil {
-		return nil, err
 	}
 	k, err = m.newKeeper(ctx, p, c.Settings)
 	if err != nil {
