@@ -129,11 +129,13 @@ type fakeProfiles struct {
 	secrets  []string
 	removed  []string
 	failWith string // when set, Session fails with this message
+	lists    int    // calls of List
 }
 
 func (f *fakeProfiles) List() []storage.Profile {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.lists++
 	return slices.Clone(f.profiles)
 }
 

@@ -434,3 +434,23 @@ func TestAccountsRebuiltOnlyWhenChanged(t *testing.T) {
 		t.Fatalf("after the accounts changed: %d copy buttons, want 2", got)
 	}
 }
+
+// TestStatusPushReadsNoProfiles: a status push (every refresh) redraws from
+// what the window holds; it does not re-read the profiles (a config load).
+func TestStatusPushReadsNoProfiles(t *testing.T) {
+	h := newHarness(t, validStatus(oauth.Demo))
+	h.profiles.mu.Lock()
+	before := h.profiles.lists
+	h.profiles.mu.Unlock()
+	for range 5 {
+		st := validStatus(oauth.Demo)
+		st.Session.Refreshes++
+		h.sess.push(st)
+		h.m.tick()
+	}
+	h.profiles.mu.Lock()
+	defer h.profiles.mu.Unlock()
+	if h.profiles.lists != before {
+		t.Fatalf("5 status pushes read the profiles %d times", h.profiles.lists-before)
+	}
+}

@@ -25,6 +25,8 @@ type MainWindow struct {
 	// accountsKey is what its accounts list was built from.
 	detailsOpen bool
 	accountsKey string
+	// profileList is the profiles as the picker shows them (reloadProfiles).
+	profileList []storage.Profile
 	// openErr is why the shown profile's session could not be opened (the
 	// keyring is locked or unreachable, say); empty when it is open.
 	openErr  string
@@ -216,8 +218,12 @@ func (m *MainWindow) buildProfileBar() fyne.CanvasObject {
 	m.UserLabel.Truncation = fyne.TextTruncateEllipsis
 	m.AddProfileButton = widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() { m.showProfileForm(nil) })
 	m.EditProfileButton = widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() {
-		if p, ok := m.currentProfile(); ok {
-			m.showProfileForm(&p)
+		// Edit what is stored now: another process may have changed it.
+		for _, p := range m.profiles.List() {
+			if p.Name == m.profile {
+				m.showProfileForm(&p)
+				return
+			}
 		}
 	})
 	m.RemoveProfileButton = widget.NewButtonWithIcon("", theme.DeleteIcon(), m.confirmRemoveProfile)
@@ -239,6 +245,7 @@ func (m *MainWindow) buildProfileBar() fyne.CanvasObject {
 // profile, or the first one.
 func (m *MainWindow) reloadProfiles(want string) {
 	list := m.profiles.List()
+	m.profileList = list
 	names := make([]string, 0, len(list))
 	for _, p := range list {
 		names = append(names, p.Name)
@@ -265,8 +272,10 @@ func (m *MainWindow) reloadProfiles(want string) {
 	}
 }
 
+// currentProfile is the shown profile as of the last reloadProfiles: the
+// status pushes that ask for it often do not re-read the config file.
 func (m *MainWindow) currentProfile() (storage.Profile, bool) {
-	for _, p := range m.profiles.List() {
+	for _, p := range m.profileList {
 		if p.Name == m.profile {
 			return p, true
 		}
