@@ -63,12 +63,44 @@ type Session struct {
 	// TokenRefreshExpiresAt is the expiry read from the refresh token itself
 	// when its layout could be decoded; zero otherwise.
 	TokenRefreshExpiresAt time.Time `json:"token_refresh_expires_at,omitzero"`
+	// GrantedScopes are the scopes the code exchange's answer reported, when
+	// it reported any (nil otherwise: then RequestedScopes is all that is
+	// known). Scopes asked for but missing here were not granted; DocuSign
+	// never echoes "extended", so it is judged by ExtendedEvidence instead.
+	GrantedScopes []string `json:"granted_scopes,omitempty"`
+	// AccessIssuedAt is when the current access token was received (UTC).
+	AccessIssuedAt time.Time `json:"access_issued_at,omitzero"`
+	// ExtendedConfirmedAt is when a rotation's refresh token was seen to
+	// carry a fresh full lifetime (read from the token, oauth/dstoken): the
+	// proof that "extended" is in force. Zero until then.
+	ExtendedConfirmedAt time.Time `json:"extended_confirmed_at,omitzero"`
+	// LastFailure is the last failed refresh, persisted so that every
+	// process (status, the window, an agent) sees it; nil after a success.
+	LastFailure *Failure `json:"last_failure,omitempty"`
 	// User is the userinfo answer cached at login; nil if it failed.
 	User *UserInfo `json:"user,omitempty"`
 	// Dead is set when the server declared the refresh token dead (an
 	// invalid_grant on refresh): the tokens are quarantined, never sent
 	// again, and only a new login clears it. It holds the reason.
 	Dead string `json:"dead,omitempty"`
+}
+
+// Failure is a failed refresh as persisted in the session metadata. It
+// holds no secret: Message is an *Error's person-readable text.
+type Failure struct {
+	// At is when the attempt failed (UTC).
+	At time.Time `json:"at"`
+	// Kind is the failure kind's stable name (Kind.String()).
+	Kind string `json:"kind"`
+	// Code is the server's OAuth "error" field, if any.
+	Code string `json:"code,omitempty"`
+	// Status is the HTTP status, or 0 when no answer arrived.
+	Status int `json:"status,omitempty"`
+	// Message is the person-readable sentence.
+	Message string `json:"message"`
+	// RetryAfter is the earliest time the server allows another attempt
+	// (its Retry-After header), zero when it named none.
+	RetryAfter time.Time `json:"retry_after,omitzero"`
 }
 
 // Extended reports whether the consent asked for the extended scope, so that
@@ -121,6 +153,11 @@ func (s *Session) Clone() *Session {
 	c := *s
 	c.RequestedScopes = slices.Clone(s.RequestedScopes)
 	c.ReportedScopes = slices.Clone(s.ReportedScopes)
+	c.GrantedScopes = slices.Clone(s.GrantedScopes)
+	if s.LastFailure != nil {
+		f := *s.LastFailure
+		c.LastFailure = &f
+	}
 	if s.User != nil {
 		u := *s.User
 		u.Accounts = slices.Clone(s.User.Accounts)
