@@ -18,10 +18,10 @@ import (
 
 	"github.com/tokendesk/tokendesk/cli"
 	"github.com/tokendesk/tokendesk/demo"
-	"github.com/tokendesk/tokendesk/desk"
 	"github.com/tokendesk/tokendesk/internal/flock"
 	_ "github.com/tokendesk/tokendesk/internal/locale"
 	"github.com/tokendesk/tokendesk/internal/trayhost"
+	"github.com/tokendesk/tokendesk/keeper"
 	"github.com/tokendesk/tokendesk/storage"
 	"github.com/tokendesk/tokendesk/ui"
 )
@@ -65,6 +65,7 @@ func runWindow(ctx context.Context, demoMode bool) error {
 		defer unlock()
 	}
 	note := ""
+	var store profileStore = m
 	if demoMode || len(cfg.Profiles) == 0 {
 		opt, err := demo.OptionsFromEnv(os.Getenv)
 		if err != nil {
@@ -75,6 +76,8 @@ func runWindow(ctx context.Context, demoMode bool) error {
 			return err
 		}
 		defer d.Close()
+		// Profiles added from demo mode go to the real configuration.
+		store = d.Profiles(m)
 		m, note = d.Manager, demo.Note
 		if cfg, err = m.Config(); err != nil {
 			return err
@@ -90,7 +93,7 @@ func runWindow(ctx context.Context, demoMode bool) error {
 		// instead of hiding it with no way back.
 		fa = noTray{a}
 	}
-	w := ui.NewMainWindow(fa, profiles{m: m, ctx: ctx}, ui.Options{
+	w := ui.NewMainWindow(fa, profiles{m: store, ctx: ctx}, ui.Options{
 		OpenURL:        browser.OpenURL,
 		ClipboardClear: time.Duration(set.ClipboardClear),
 		WarnHorizon:    time.Duration(set.WarnHorizon),
@@ -99,12 +102,12 @@ func runWindow(ctx context.Context, demoMode bool) error {
 	})
 	// Coming back to the foreground (often after a suspend) re-checks every
 	// session at once instead of waiting for the next minute's check.
-	a.Lifecycle().SetOnEnteredForeground(m.PokeAll)
+	a.Lifecycle().SetOnEnteredForeground(store.PokeAll)
 	go func() { <-ctx.Done(); fyne.Do(a.Quit) }()
 	w.Show()
 	// The shown profile's keeper exists already; the rest load in the
 	// background so many profiles do not delay the first frame.
-	go m.KeepAlive(ctx)
+	go store.KeepAlive(ctx)
 	a.Run()
 	return nil
 }
@@ -112,9 +115,20 @@ func runWindow(ctx context.Context, demoMode bool) error {
 // noTray is a fyne.App that does not offer desktop.App's tray.
 type noTray struct{ fyne.App }
 
-// profiles adapts the desk manager to the window's Profiles interface.
+// profileStore is what the window needs of the profiles: a desk.Manager, or
+// in demo mode demo.Profiles (demo profile plus the real configuration).
+type profileStore interface {
+	List() []storage.Profile
+	Keeper(ctx context.Context, name string) (*keeper.Keeper, error)
+	SaveProfile(ctx context.Context, p storage.Profile, clientSecret string) error
+	RemoveProfile(ctx context.Context, name string) error
+	KeepAlive(ctx context.Context)
+	PokeAll()
+}
+
+// profiles adapts the profile store to the window's Profiles interface.
 type profiles struct {
-	m   *desk.Manager
+	m   profileStore
 	ctx context.Context
 }
 

@@ -1,0 +1,102 @@
+package demo
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/tokendesk/tokendesk/desk"
+	"github.com/tokendesk/tokendesk/storage"
+)
+
+const realKey = "1a2b3c4d-0000-1111-2222-333344445555"
+
+// startDemo runs a demo (real loopback sandbox) next to a real manager over
+// its own temp config.
+func startDemo(t *testing.T) (*Demo, *desk.Manager) {
+	t.Helper()
+	d, err := Start(context.Background(), Options{AutoAccept: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	real := desk.NewManager(desk.Options{Store: storage.Open(t.TempDir()), Secrets: storage.NewMemorySecrets()})
+	return d, real
+}
+
+func names(ps []storage.Profile) []string {
+	var n []string
+	for _, p := range ps {
+		n = append(n, p.Name)
+	}
+	return n
+}
+
+// TestProfilesSavesRealProfilesInRealConfig: defect 8.1, a profile added in
+// demo mode went to the throwaway demo config and vanished on quit.
+func TestProfilesSavesRealProfilesInRealConfig(t *testing.T) {
+	d, real := startDemo(t)
+	ctx := context.Background()
+	p := d.Profiles(real)
+	if got := names(p.List()); !slices.Equal(got, []string{ProfileName}) {
+		t.Fatalf("List before = %v", got)
+	}
+	// Demo marks a sandbox profile; a copied flag must not follow a real one.
+	acme := storage.Profile{Name: "acme", Environment: "production", IntegrationKey: realKey, Demo: true}
+	if err := p.SaveProfile(ctx, acme, "client-secret"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		store *desk.Manager
+		what  string
+		want  []string
+	}{
+		{real, "real config", []string{"acme"}},
+		{d.Manager, "demo config", []string{ProfileName}},
+		{nil, "window list", []string{ProfileName, "acme"}},
+	} {
+		var got []string
+		if tc.store == nil {
+			got = names(p.List())
+		} else {
+			got = names(tc.store.List())
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s = %v, want %v", tc.what, got, tc.want)
+		}
+	}
+	saved, err := real.Resolve("acme")
+	if err != nil || saved.Demo || !saved.HasSecret {
+		t.Errorf("real profile = %+v, %v", saved, err)
+	}
+	if sec, err := real.Secrets().Get("acme", storage.KeyClientSecret); err != nil || sec != "client-secret" {
+		t.Errorf("client secret not in the real secret store: %v", err)
+	}
+	cfg, err := real.Config()
+	if err != nil || cfg.Settings.CurrentProfile != "acme" {
+		t.Errorf("real current profile = %q (%v); the next start must open it", cfg.Settings.CurrentProfile, err)
+	}
+
+	// A fresh manager over the same real directory (the next launch) sees it.
+	again := desk.NewManager(desk.Options{Store: storage.Open(real.Store().Dir()), Secrets: real.Secrets()})
+	if got := names(again.List()); !slices.Equal(got, []string{"acme"}) {
+		t.Errorf("after restart the real config lists %v", got)
+	}
+
+	for _, name := range []string{ProfileName, "acme"} {
+		k, err := p.Keeper(ctx, name)
+		if err != nil {
+			t.Fatalf("Keeper(%s): %v", name, err)
+		}
+		if k.Status().Profile != name {
+			t.Errorf("Keeper(%s) is %s's", name, k.Status().Profile)
+		}
+	}
+
+	if err := p.RemoveProfile(ctx, "acme"); err != nil {
+		t.Fatal(err)
+	}
+	if len(real.List()) != 0 || !slices.Equal(names(p.List()), []string{ProfileName}) {
+		t.Errorf("after remove: real %v, list %v", names(real.List()), names(p.List()))
+	}
+}
