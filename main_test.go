@@ -156,7 +156,7 @@ func (d *deskEnv) login() {
 // secrets returns the stored tokens of profile p, read from the keyring.
 func (d *deskEnv) secrets() (access, refresh string) {
 	d.t.Helper()
-	kr := storage.NewKeyring(storage.KeyringNamespace(d.dir, true), 0)
+	kr := storage.NewKeyring(storage.KeyringNamespace(d.dir), 0)
 	access, _ = kr.Get("p", storage.KeyAccessToken)
 	refresh, err := kr.Get("p", storage.KeyRefreshToken)
 	if err != nil {

@@ -48,14 +48,15 @@ func DefaultEnv() Env {
 // OpenManager opens the config dir ($TOKENDESK_CONFIG_DIR or the user config
 // dir) and the OS keyring namespaced to it.
 func OpenManager() (*desk.Manager, error) {
-	dir, overridden, err := storage.DefaultDir()
+	dir, _, err := storage.DefaultDir()
 	if err != nil {
 		return nil, err
 	}
-	return desk.NewManager(desk.Options{
-		Store:   storage.Open(dir),
-		Secrets: storage.NewKeyring(storage.KeyringNamespace(dir, overridden), 0),
-	}), nil
+	store, secrets, err := storage.OpenDir(dir) // store.Warnings() holds what the user should be told
+	if err != nil {
+		return nil, err
+	}
+	return desk.NewManager(desk.Options{Store: store, Secrets: secrets}), nil
 }
 
 // IsWindow reports whether args ask for the window rather than a command,

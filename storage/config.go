@@ -16,7 +16,7 @@ import (
 const CurrentVersion = 1
 
 // EnvConfigDir names the environment variable that overrides the config
-// directory (and, through KeyringNamespace, the keyring namespace).
+// directory (and with it, through KeyringNamespace, the keyring namespace).
 const EnvConfigDir = "TOKENDESK_CONFIG_DIR"
 
 // Defaults of the Settings fields, used when a field is zero.
@@ -70,6 +70,9 @@ type Config struct {
 	Profiles []Profile `json:"profiles"`
 	// Sessions holds the session metadata by profile name.
 	Sessions map[string]*oauth.Session `json:"sessions"`
+	// KeyringNamespace is the keyring namespace the profiles' secrets were
+	// moved to by OpenDir (see KeyringNamespace); empty until then.
+	KeyringNamespace string `json:"keyring_namespace,omitempty"`
 }
 
 // Clone returns a deep copy: callers may change it freely.

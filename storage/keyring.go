@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -78,21 +77,6 @@ func newKeyring(namespace string, timeout time.Duration, be backend, g gate, pre
 		timeout = DefaultKeyringTimeout
 	}
 	return &Keyring{namespace: namespace, timeout: timeout, be: be, gate: g, preflight: preflight}
-}
-
-// KeyringNamespace returns the namespace of a config directory's keyring
-// entries: "tokendesk" for the default directory, and "tokendesk-" plus a
-// short hash of the directory when TOKENDESK_CONFIG_DIR overrides it, so
-// that test and scratch directories never touch a user's real entries.
-func KeyringNamespace(configDir string, overridden bool) string {
-	if !overridden {
-		return "tokendesk"
-	}
-	if abs, err := filepath.Abs(configDir); err == nil {
-		configDir = abs
-	}
-	sum := sha256.Sum256([]byte(filepath.Clean(configDir)))
-	return "tokendesk-" + hex.EncodeToString(sum[:6])
 }
 
 // Namespace returns the namespace the Keyring was created with.

@@ -71,7 +71,7 @@ func TestRealKeyring(t *testing.T) {
 	if _, err := exec.LookPath("secret-tool"); err != nil {
 		t.Fatal("secret-tool (package libsecret-tools) is needed for the real-keyring test")
 	}
-	k := NewKeyring(KeyringNamespace(t.TempDir(), true), 10*time.Second)
+	k := NewKeyring(KeyringNamespace(t.TempDir()), 10*time.Second)
 	svc := k.Service("it")
 	t.Cleanup(func() {
 		_ = k.Delete("it", KeyRefreshToken)
@@ -148,7 +148,7 @@ func TestRealKeyring(t *testing.T) {
 func TestRealKeyringLocked(t *testing.T) {
 	needRealKeyring(t)
 	if os.Getenv(childEnv) == t.Name() {
-		k := NewKeyring(KeyringNamespace(t.TempDir(), true), 3*time.Second)
+		k := NewKeyring(KeyringNamespace(t.TempDir()), 3*time.Second)
 		_, err := k.Get("it", KeyRefreshToken)
 		if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "unlock") {
 			t.Fatalf("Get on a locked keyring: %v", err)
@@ -180,4 +180,69 @@ func TestKeyringDeadBus(t *testing.T) {
 		}
 	}
 	t.Logf("dead bus: %v", gerr)
+}
+
+// TestRealKeyringMigration opens a default config directory whose refresh
+// token an older build stored under the shared namespace "tokendesk": it is
+// moved to the directory's own namespace, a second HOME does not see it, and
+// the directory reached through a symbolic link reads the same entry.
+func TestRealKeyringMigration(t *testing.T) {
+	needRealKeyring(t)
+	if !inChild(t) {
+		return
+	}
+	if _, err := exec.LookPath("secret-tool"); err != nil {
+		t.Fatal("secret-tool (package libsecret-tools) is needed for the real-keyring test")
+	}
+	t.Setenv(EnvConfigDir, "")
+	useHome := func() string {
+		home := t.TempDir()
+		t.Setenv("HOME", home)
+		t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+		dir, overridden, err := DefaultDir()
+		must(t, err)
+		if overridden {
+			t.Fatal("DefaultDir says overridden")
+		}
+		writeConfig(t, dir, "it")
+		return dir
+	}
+	dir1 := useHome()
+	const legacySvc = legacyDefaultNamespace + "/it"
+	store := exec.Command("secret-tool", "store", "--label", "tokendesk test", "service", legacySvc, "username", KeyRefreshToken)
+	store.Stdin = strings.NewReader("rt-legacy-1")
+	if out, err := store.CombinedOutput(); err != nil {
+		t.Fatalf("secret-tool store: %v %s", err, out)
+	}
+	s1, k1, err := OpenDir(dir1)
+	must(t, err)
+	t.Cleanup(func() { _ = k1.Delete("it", KeyRefreshToken) })
+	if k1.Namespace() != KeyringNamespace(dir1) || len(s1.Warnings()) != 0 {
+		t.Fatalf("namespace %q, warnings %q", k1.Namespace(), s1.Warnings())
+	}
+	if v, ok := secretTool(t, k1.Service("it"), KeyRefreshToken); !ok || v != "rt-legacy-1" {
+		t.Fatalf("moved entry: %q %v", v, ok)
+	}
+	if _, ok := secretTool(t, legacySvc, KeyRefreshToken); ok {
+		t.Fatal("the entry under the shared namespace was left behind")
+	}
+
+	dir2 := useHome()
+	_, k2, err := OpenDir(dir2)
+	must(t, err)
+	if k2.Namespace() == k1.Namespace() {
+		t.Fatalf("two HOMEs share namespace %q", k2.Namespace())
+	}
+	if v, err := k2.Get("it", KeyRefreshToken); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the second HOME reads %q, %v", v, err)
+	}
+
+	link := filepath.Join(t.TempDir(), "link")
+	must(t, os.Symlink(dir1, link))
+	t.Setenv(EnvConfigDir, link)
+	_, k3, err := OpenDir(link)
+	must(t, err)
+	if v, err := k3.Get("it", KeyRefreshToken); err != nil || v != "rt-legacy-1" {
+		t.Fatalf("through a symlink: %q %v", v, err)
+	}
 }

@@ -365,23 +365,6 @@ func TestKeyringRejectsBadNames(t *testing.T) {
 	}
 }
 
-func TestKeyringNamespace(t *testing.T) {
-	if got := KeyringNamespace("/home/x/.config/tokendesk", false); got != "tokendesk" {
-		t.Fatalf("default dir: %q", got)
-	}
-	a := KeyringNamespace("/tmp/a", true)
-	b := KeyringNamespace("/tmp/b", true)
-	if !strings.HasPrefix(a, "tokendesk-") || a == b || a == "tokendesk" {
-		t.Fatalf("overridden namespaces %q %q", a, b)
-	}
-	if again := KeyringNamespace("/tmp/a/", true); again != a {
-		t.Fatalf("namespace not stable: %q vs %q", again, a)
-	}
-	if k := NewKeyring(a, 0); k.Service("p") != a+"/p" || k.Namespace() != a || k.timeout != DefaultKeyringTimeout {
-		t.Fatalf("NewKeyring: %q %v", k.Service("p"), k.timeout)
-	}
-}
-
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/tokendesk/tokendesk/internal/flock"
@@ -69,11 +70,37 @@ type Store struct {
 	mu         sync.Mutex
 	cached     *Config // never handed out; Load returns clones
 	cachedInfo os.FileInfo
+	namespace  string   // recorded by Update once OpenDir has moved the entries
+	warnings   []string // from OpenDir
 }
 
 // Open returns the Store of a config directory; nothing is touched on disk
 // until a write.
 func Open(dir string) *Store { return &Store{dir: dir} }
+
+// Warnings returns what OpenDir did or could not do that the user should
+// know (a directory made private, keyring entries not moved), one sentence
+// each; a Store from Open has none.
+func (s *Store) Warnings() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.warnings)
+}
+
+func (s *Store) warn(w string) {
+	if w == "" {
+		return
+	}
+	s.mu.Lock()
+	s.warnings = append(s.warnings, w)
+	s.mu.Unlock()
+}
+
+func (s *Store) setNamespace(ns string) {
+	s.mu.Lock()
+	s.namespace = ns
+	s.mu.Unlock()
+}
 
 // Dir returns the config directory.
 func (s *Store) Dir() string { return s.dir }
@@ -207,6 +234,11 @@ func (s *Store) Update(ctx context.Context, fn func(*Config) error) error {
 		return err
 	}
 	c.Version = CurrentVersion
+	s.mu.Lock()
+	if s.namespace != "" {
+		c.KeyringNamespace = s.namespace
+	}
+	s.mu.Unlock()
 	return s.save(c)
 }
 
