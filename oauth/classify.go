@@ -6,59 +6,116 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 )
 
-// The one wording per failure a person can meet.
+// The wordings that name no server.
 const (
-	msgRelogin       = "the refresh token is no longer accepted (expired, revoked at DocuSign, or replaced by a newer one); log in again"
-	msgMisconfigured = "DocuSign rejected this app's credentials; check the profile's integration key, client secret, redirect URI and environment (demo or production)"
-	msgDenied        = "consent was declined in the browser; log in again and choose Accept to let Token Desk act for you"
-	msgCodeRejected  = "the login code was rejected (a code works once and expires after 2 minutes); log in again"
-	msgUnreachable   = "could not reach the DocuSign account server"
-	msgServerError   = "the DocuSign account server had a problem"
-	msgHTML          = "the account server answered with an HTML page instead of JSON; a proxy, captive portal or outage page may be in the way"
-	msgMalformed     = "the account server's answer was not a valid response"
-	msgTemporary     = "; this is usually temporary, try again shortly"
-	msgRefused       = "DocuSign refused the request"
-	msgTokenRejected = "DocuSign did not accept the access token; refresh it or log in again"
+	msgDenied       = "consent was declined in the browser; log in again and choose Accept to let Token Desk act for you"
+	msgCodeRejected = "the login code was rejected (a code works once and expires after 2 minutes); log in again"
+	msgHTML         = "the account server answered with an HTML page instead of JSON; a proxy, captive portal or outage page may be in the way"
+	msgMalformed    = "the account server's answer was not a valid response"
+	msgTemporary    = "; this is usually temporary, try again shortly"
 )
 
-// classifyReply turns an unsuccessful HTTP answer into an *Error.
-func classifyReply(op string, r *serverReply) *Error {
-	e := &Error{Op: op, Status: r.Status, Code: r.Code, Description: r.Description}
+// accountServer names the server in a sentence: "the DocuSign account
+// server", or "the account server (URL)" for a custom base URL.
+func (e Environment) accountServer() string {
+	if e.IsDocuSign() {
+		return "the DocuSign account server"
+	}
+	return e.serverName()
+}
+
+func reloginMsg(env Environment) string {
+	return "the refresh token is no longer accepted (expired, revoked at " + env.serverName() + ", or replaced by a newer one); log in again"
+}
+
+func misconfiguredMsg(env Environment) string {
+	what := "environment (demo or production)"
+	if !env.IsDocuSign() {
+		what = "environment (" + env.BaseURL() + ")"
+	}
+	return env.serverName() + " rejected this app's credentials; check the profile's integration key, client secret, redirect URI and " + what
+}
+
+// invalidScopeMsg names the scopes asked for and where they are enabled.
+func invalidScopeMsg(env Environment, scopes []string) string {
+	which := "the requested scopes"
+	if len(scopes) > 0 {
+		which = "the requested scopes (" + strings.Join(scopes, " ") + ")"
+	}
+	where := "in DocuSign admin → Apps and Keys"
+	if !env.IsDocuSign() {
+		where = "at " + env.serverName()
+	}
+	s := env.serverName() + " refused " + which + " (invalid_scope): each scope must be enabled for this integration key " +
+		where + ", or removed from the profile's scopes"
+	if slices.Contains(scopes, ScopeExtended) {
+		s += "; extended can only be requested at consent (never at refresh), and without it the session ends 30 days after each login"
+	}
+	return s
+}
+
+// call is what a failure is classified against: the operation, the
+// environment (for the server's name), the scopes asked for (for
+// invalid_scope) and the secrets the request carried (to redact echoes).
+type call struct {
+	op      string
+	env     Environment
+	scopes  []string
+	secrets []string
+}
+
+// call prepares the classification of one operation of c; secrets are the
+// per-request secrets (code, verifier, tokens) on top of the client's own.
+func (c *Client) call(op string, secrets ...string) call {
+	return call{op: op, env: c.cfg.Environment, scopes: c.cfg.scopes(),
+		secrets: secretForms(c.cfg.IntegrationKey, c.cfg.ClientSecret, secrets...)}
+}
+
+// reply turns an unsuccessful HTTP answer into an *Error. The server's text
+// is cleaned and redacted before it is shortened.
+func (k call) reply(r *serverReply) *Error {
+	e := &Error{Op: k.op, Status: r.Status, Code: cleanScrub(r.Code, k.secrets),
+		Description: cleanScrub(r.Description, k.secrets), RetryAfter: r.RetryAfter, server: k.env.serverName()}
 	switch {
 	case r.HTML:
 		e.Kind, e.Msg = KindTransient, fmt.Sprintf("%s (HTTP %d)%s", msgHTML, r.Status, msgTemporary)
 	case r.Status == 429 || r.Status >= 500:
-		e.Kind, e.Msg = KindTransient, fmt.Sprintf("%s (HTTP %d)%s", msgServerError, r.Status, msgTemporary)
+		e.Kind, e.Msg = KindTransient, fmt.Sprintf("%s had a problem (HTTP %d)%s", k.env.accountServer(), r.Status, msgTemporary)
 	case r.Malformed && r.Status >= 200 && r.Status <= 299:
 		e.Kind, e.Msg = KindTransient, fmt.Sprintf("%s (HTTP %d)%s", msgMalformed, r.Status, msgTemporary)
+	case r.Code == "invalid_scope":
+		e.Kind, e.Msg = KindMisconfigured, invalidScopeMsg(k.env, k.scopes)
 	case r.Code == "invalid_client" || r.Code == "unauthorized_client" ||
 		(r.Code == "invalid_grant" && r.Description == "unauthorized_client"):
-		e.Kind, e.Msg = KindMisconfigured, msgMisconfigured
-	case r.Code == "invalid_grant" && op == "refresh":
-		e.Kind, e.Msg = KindRelogin, msgRelogin
-	case r.Code == "invalid_grant" && op == "exchange":
+		e.Kind, e.Msg = KindMisconfigured, misconfiguredMsg(k.env)
+	case r.Code == "invalid_grant" && k.op == "refresh":
+		e.Kind, e.Msg = KindRelogin, reloginMsg(k.env)
+	case r.Code == "invalid_grant" && k.op == "exchange":
 		e.Kind, e.Msg = KindLogin, msgCodeRejected
-	case op == "userinfo" && r.Status == 401:
-		e.Kind, e.Msg = KindOther, msgTokenRejected
+	case k.op == "userinfo" && r.Status == 401:
+		e.Kind, e.Msg = KindOther, k.env.serverName()+" did not accept the access token; refresh it or log in again"
+	case k.op == "userinfo" && r.Status == 403:
+		e.Kind, e.Msg = KindOther, k.env.serverName()+" refused to show the user and accounts (HTTP 403); the consent may lack a scope userinfo needs"
 	default:
-		e.Kind, e.Msg = KindOther, msgRefused
+		e.Kind, e.Msg = KindOther, k.env.serverName()+" refused the request"
 	}
 	return e
 }
 
-// classifyTransportError maps a failure to get any answer at all: refused
-// connection, DNS, TLS, timeout, dropped connection. Cancellation by the
-// caller is reported as such, not as a network problem.
-func classifyTransportError(ctx context.Context, op string, err error) *Error {
+// transport maps a failure to get any answer at all: refused connection,
+// DNS, TLS, timeout, dropped connection. Cancellation by the caller is
+// reported as such, not as a network problem.
+func (k call) transport(ctx context.Context, err error) *Error {
 	var re *replyError
 	if errors.As(err, &re) {
-		return classifyReply(op, re.reply)
+		return k.reply(re.reply)
 	}
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) || errors.Is(err, context.Canceled) {
-		return &Error{Op: op, Kind: KindOther, Msg: "cancelled", Err: context.Canceled}
+		return &Error{Op: k.op, Kind: KindOther, Msg: "cancelled", Err: context.Canceled, server: k.env.serverName()}
 	}
 	cause := "the connection failed"
 	var ne net.Error
@@ -74,9 +131,13 @@ func classifyTransportError(ctx context.Context, op string, err error) *Error {
 	case strings.Contains(err.Error(), "certificate"), strings.Contains(err.Error(), "tls"):
 		cause = "TLS failed"
 	}
-	return &Error{Op: op, Kind: KindTransient,
-		Msg: fmt.Sprintf("%s (%s); check the network%s", msgUnreachable, cause, msgTemporary),
-		Err: stripURL(err)}
+	cerr := stripURL(err)
+	if scrubText(cerr.Error(), k.secrets) != cerr.Error() {
+		cerr = errors.New(redactedMark)
+	}
+	return &Error{Op: k.op, Kind: KindTransient, server: k.env.serverName(),
+		Msg: fmt.Sprintf("could not reach %s (%s); check the network%s", k.env.accountServer(), cause, msgTemporary),
+		Err: cerr}
 }
 
 // stripURL drops *url.Error's URL so a cause can never carry a query string.
@@ -86,20 +147,4 @@ func stripURL(err error) error {
 		return ue.Err
 	}
 	return err
-}
-
-// scrub removes any occurrence of the given secrets from an Error's
-// server-supplied fields, for servers that echo what they were sent.
-func scrub(e *Error, secrets ...string) *Error {
-	for _, s := range secrets {
-		if len(s) < 4 {
-			continue
-		}
-		e.Code = strings.ReplaceAll(e.Code, s, "[redacted]")
-		e.Description = strings.ReplaceAll(e.Description, s, "[redacted]")
-		if e.Err != nil && strings.Contains(e.Err.Error(), s) {
-			e.Err = errors.New("[redacted]")
-		}
-	}
-	return e
 }

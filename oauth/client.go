@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokendesk/tokendesk/oauth/dstoken"
 	"golang.org/x/oauth2"
 )
 
@@ -28,7 +29,7 @@ type Client struct {
 // NewClient checks cfg and returns a client for it.
 func NewClient(cfg Config) (*Client, error) {
 	if err := cfg.validate(); err != nil {
-		return nil, &Error{Op: "config", Kind: KindMisconfigured, Msg: err.Error()}
+		return nil, &Error{Op: "config", Kind: KindMisconfigured, Msg: err.Error(), server: cfg.Environment.serverName()}
 	}
 	c := &Client{cfg: cfg}
 	c.http = c.httpClient()
@@ -70,55 +71,91 @@ func (c *Client) NewAuthRequest(redirectURI string) (*AuthRequest, error) {
 }
 
 // Exchange trades an authorization code for the first tokens of a session.
+// The session is built from the gate's parse of the answer (the only parse
+// that counts), so a 200 answer always yields a session.
 func (c *Client) Exchange(ctx context.Context, req *AuthRequest, code string) (*Session, error) {
 	now := c.cfg.now()
-	tok, err := c.cfg.oauth2Config(req.RedirectURI).Exchange(c.withClient(ctx), code, oauth2.VerifierOption(req.verifier))
-	if err != nil {
-		return nil, scrub(classifyTransportError(ctx, "exchange", err), code, req.verifier, c.cfg.ClientSecret)
+	cctx, got := withCapture(c.withClient(ctx))
+	_, err := c.cfg.oauth2Config(req.RedirectURI).Exchange(cctx, code, oauth2.VerifierOption(req.verifier))
+	tok := got.get()
+	if tok == nil {
+		return nil, c.call("exchange", code, req.verifier).transport(ctx, err)
 	}
 	s := &Session{RequestedScopes: c.cfg.scopes(), ConsentedAt: now, RefreshIssuedAt: now}
 	c.apply(s, tok, now)
+	if tok.Scope != "" {
+		s.GrantedScopes = strings.Fields(tok.Scope)
+	}
 	return s, nil
 }
 
 // Refresh redeems the session's refresh token and returns the new session.
 // The caller must persist the result (its refresh token has rotated and the
 // old one is dead) before using the new access token. s is not modified.
+// The result is built from the gate's parse of the answer: once the server
+// has answered 200, the rotated refresh token is returned whatever happens
+// afterwards inside x/oauth2.
 func (c *Client) Refresh(ctx context.Context, s *Session) (*Session, error) {
 	if s == nil || s.RefreshToken == "" {
-		return nil, &Error{Op: "refresh", Kind: KindRelogin, Msg: "no refresh token is stored; log in again"}
+		return nil, &Error{Op: "refresh", Kind: KindRelogin, Msg: "no refresh token is stored; log in again", server: c.cfg.Environment.serverName()}
 	}
 	now := c.cfg.now()
 	expired := &oauth2.Token{RefreshToken: s.RefreshToken, Expiry: time.Unix(1, 0)}
-	tok, err := c.cfg.oauth2Config("").TokenSource(c.withClient(ctx), expired).Token()
-	if err != nil {
-		return nil, scrub(classifyTransportError(ctx, "refresh", err), s.RefreshToken, s.AccessToken, c.cfg.ClientSecret)
+	cctx, got := withCapture(c.withClient(ctx))
+	_, err := c.cfg.oauth2Config("").TokenSource(cctx, expired).Token()
+	tok := got.get()
+	if tok == nil {
+		return nil, c.call("refresh", s.RefreshToken, s.AccessToken).transport(ctx, err)
 	}
 	n := s.Clone()
 	rotated := tok.RefreshToken != "" && tok.RefreshToken != s.RefreshToken
 	c.apply(n, tok, now)
 	if rotated {
 		n.RotatedAt, n.RefreshIssuedAt = now, now
+		if extendedConfirmed(s.RefreshToken, tok.RefreshToken) {
+			n.ExtendedConfirmedAt = now
+		}
 	}
+	n.LastFailure = nil
 	n.Refreshes++
 	return n, nil
 }
 
-// apply copies a token response into s.
-func (c *Client) apply(s *Session, tok *oauth2.Token, now time.Time) {
+// extendedConfirmed reports whether a rotation proves "extended": both
+// refresh tokens decode (oauth/dstoken), the new one was issued later, and
+// it carries the same full lifetime (expiry minus issue time) as the old
+// one did when it was issued. Without extended the new token keeps the old
+// expiry, so its lifetime is shorter by the time elapsed.
+func extendedConfirmed(oldRT, newRT string) bool {
+	o, err1 := dstoken.Decode(oldRT)
+	n, err2 := dstoken.Decode(newRT)
+	if err1 != nil || err2 != nil || o.Type != dstoken.TypeRefresh || n.Type != dstoken.TypeRefresh ||
+		o.IssuedAt.IsZero() || n.IssuedAt.IsZero() {
+		return false
+	}
+	oldLife, newLife := o.ExpiresAt.Sub(o.IssuedAt), n.ExpiresAt.Sub(n.IssuedAt)
+	tol := min(2*time.Minute, oldLife/50)
+	elapsed := n.IssuedAt.Sub(o.IssuedAt)
+	diff := newLife - oldLife
+	return oldLife > 0 && elapsed > tol && diff >= -tol && diff <= tol && n.ExpiresAt.After(o.ExpiresAt)
+}
+
+// apply copies a parsed token response into s.
+func (c *Client) apply(s *Session, tok *tokenResponse, now time.Time) {
 	s.AccessToken = tok.AccessToken
 	if tok.RefreshToken != "" {
 		s.RefreshToken = tok.RefreshToken
 	}
-	s.TokenType = tok.TokenType
+	s.TokenType = CleanText(tok.TokenType)
 	life := time.Duration(tok.ExpiresIn) * time.Second
 	if tok.ExpiresIn <= 0 {
 		life = defaultAccessLifetime
 	}
+	s.AccessIssuedAt = now
 	s.AccessExpiresAt = now.Add(life)
 	s.ReportedScopes = nil
-	if sc, ok := tok.Extra("scope").(string); ok {
-		s.ReportedScopes = strings.Fields(sc)
+	if tok.Scope != "" {
+		s.ReportedScopes = strings.Fields(CleanText(tok.Scope))
 	}
 	s.TokenRefreshExpiresAt = RefreshTokenExpiry(s.RefreshToken)
 }
@@ -131,20 +168,24 @@ func (c *Client) UserInfo(ctx context.Context, accessToken string) (*UserInfo, e
 	if err != nil {
 		return nil, &Error{Op: "userinfo", Kind: KindMisconfigured, Msg: "the environment's userinfo URL is invalid", Err: err}
 	}
+	k := c.call("userinfo", accessToken)
 	req.Header.Set("Authorization", "Bearer "+accessToken)
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, scrub(classifyTransportError(ctx, "userinfo", err), accessToken)
+		return nil, k.transport(ctx, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return nil, classifyTransportError(ctx, "userinfo", err)
+		return nil, k.transport(ctx, err)
 	}
 	r := inspectReply(resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	if resp.StatusCode != http.StatusOK || r.HTML {
-		return nil, scrub(classifyReply("userinfo", r), accessToken)
+		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+			r.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.cfg.now())
+		}
+		return nil, k.reply(r)
 	}
 	var u UserInfo
 	if err := json.Unmarshal(body, &u); err != nil || (u.Sub == "" && u.Email == "") {
@@ -152,9 +193,10 @@ func (c *Client) UserInfo(ctx context.Context, accessToken string) (*UserInfo, e
 		if err == nil {
 			err = errors.New("no sub or email")
 		}
-		e := classifyReply("userinfo", r)
+		e := k.reply(r)
 		e.Err = err
 		return nil, e
 	}
+	u.clean(k.secrets)
 	return &u, nil
 }

@@ -3,6 +3,7 @@ package oauth
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies a failure by what a person (or the keeper) can do about it.
@@ -49,7 +50,8 @@ func (k Kind) String() string {
 
 // Error is the one error type this package returns. Its message is written
 // for a person and never contains a secret; Code and Description carry the
-// server's OAuth error fields verbatim for diagnostics.
+// server's OAuth error fields for diagnostics, cleaned (CleanText) and with
+// any echoed secret redacted.
 type Error struct {
 	// Kind says what can be done about the failure.
 	Kind Kind
@@ -67,6 +69,13 @@ type Error struct {
 	// Err is the underlying cause, if any. It never carries secrets: causes
 	// from the HTTP layer are scrubbed of URLs before being wrapped.
 	Err error
+	// RetryAfter is the earliest time the server allows another attempt,
+	// from a Retry-After header (seconds or an HTTP date) on a 429 or 503;
+	// zero when it named none.
+	RetryAfter time.Time
+	// server is how messages name the account server ("DocuSign", or "the
+	// account server (URL)"); empty means "the account server".
+	server string
 }
 
 // Error returns the person-readable message: what went wrong, what to do, and
@@ -83,7 +92,11 @@ func (e *Error) Error() string {
 func (e *Error) Human() string {
 	s := e.Msg
 	if e.Code != "" {
-		s += fmt.Sprintf(" (DocuSign said %s", e.Code)
+		who := e.server
+		if who == "" {
+			who = "the account server"
+		}
+		s += fmt.Sprintf(" (%s said %s", who, e.Code)
 		if e.Description != "" {
 			s += ": " + e.Description
 		}
@@ -96,10 +109,6 @@ func (e *Error) Human() string {
 
 // Unwrap returns the underlying cause.
 func (e *Error) Unwrap() error { return e.Err }
-
-// Retryable reports whether the same request may succeed later without the
-// user changing anything.
-func (e *Error) Retryable() bool { return e.Kind == KindTransient }
 
 // KindOf returns the Kind of err if it wraps an *Error, and KindOther
 // otherwise.

@@ -46,8 +46,8 @@ func TestRefreshErrorClasses(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.inMsg) || oe.Code != tt.wantCode {
 				t.Errorf("got %q (code %q), want %q / %q", err.Error(), oe.Code, tt.inMsg, tt.wantCode)
 			}
-			if oe.Retryable() != (tt.kind == oauth.KindTransient) {
-				t.Errorf("retryable=%v for %v", oe.Retryable(), tt.kind)
+			if oauth.IsTransient(err) != (tt.kind == oauth.KindTransient) {
+				t.Errorf("transient=%v for %v", oauth.IsTransient(err), tt.kind)
 			}
 			if !f.srv.RefreshTokenValid(s.RefreshToken) {
 				t.Fatal("a failed refresh consumed the refresh token")
@@ -66,7 +66,7 @@ func TestServerDown(t *testing.T) {
 	_, err := f.cl.Refresh(context.Background(), s)
 	wantKind(t, err, oauth.KindTransient)
 	// A fresh dial is refused; a pooled keep-alive connection is dropped.
-	if msg := err.Error(); !strings.Contains(msg, "could not reach the DocuSign account server") ||
+	if msg := err.Error(); !strings.Contains(msg, "could not reach the account server ("+f.srv.URL()+")") ||
 		!strings.Contains(msg, "connection refused") && !strings.Contains(msg, "dropped") {
 		t.Errorf("message: %v", err)
 	}

@@ -5,25 +5,25 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sync/atomic"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/tokendesk/tokendesk/internal/testbrowser"
+	"github.com/tokendesk/tokendesk/internal/testnet"
 	"github.com/tokendesk/tokendesk/oauth"
 	"github.com/tokendesk/tokendesk/oauth/sandbox"
 )
 
-// nextPort hands each test its own loopback redirect ports, in a range no
-// other package's tests use, so parallel test binaries never collide.
-var nextPort atomic.Int32
-
-func init() { nextPort.Store(18700) }
-
-func ports(n int) []int {
-	out := make([]int, n)
-	for i := range out {
-		out[i] = int(nextPort.Add(1))
+// ports returns n distinct loopback ports that are free now.
+func ports(t testing.TB, n int) []int {
+	t.Helper()
+	out := make([]int, 0, n)
+	for len(out) < n {
+		p := testnet.FreePort(t)
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
 	}
 	return out
 }
@@ -56,7 +56,7 @@ func newFixture(t *testing.T, o fixtureOpt) *fixture {
 	if o.ports == 0 {
 		o.ports = 3
 	}
-	ps := ports(o.ports)
+	ps := ports(t, o.ports)
 	srv, err := sandbox.NewServer(sandbox.Options{Secret: o.secret, AutoAccept: o.autoAccept, RedirectURIs: redirectURIs(ps)})
 	if err != nil {
 		t.Fatal(err)

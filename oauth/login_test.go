@@ -13,6 +13,7 @@ import (
 
 	"github.com/tokendesk/tokendesk/internal/testbrowser"
 	"github.com/tokendesk/tokendesk/oauth"
+	"github.com/tokendesk/tokendesk/oauth/sandbox"
 )
 
 func TestLoginHappyPath(t *testing.T) {
@@ -88,32 +89,154 @@ func TestAuthURL(t *testing.T) {
 	}
 }
 
-func TestLoginWrongState(t *testing.T) {
-	f := newFixture(t, fixtureOpt{autoAccept: true})
-	status := make(chan int, 1)
-	_, err := f.cl.Login(context.Background(), func(u string) {
-		go func() {
-			pu, _ := url.Parse(u)
-			cb := pu.Query().Get("redirect_uri") + "?code=forged&state=not-the-state"
-			resp, err := http.Get(cb)
-			if err != nil {
-				status <- -1
-				return
+// get sends one request and returns its status (-1 when none came back).
+func get(method, u string) int {
+	req, err := http.NewRequest(method, u, nil)
+	if err != nil {
+		return -1
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		return -1
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestLoginHostileCallbacks sends, during a login, callbacks that do not
+// carry the login's state (with codes or errors) and odd methods with it:
+// none may end the login or use up its one answer, and the real browser
+// completes the login afterwards.
+func TestLoginHostileCallbacks(t *testing.T) {
+	tests := []struct {
+		name       string
+		method     string
+		query      func(state string) string
+		wantStatus int
+	}{
+		{"error without state", http.MethodGet, func(string) string {
+			return "error=access_denied&error_description=Your+account+is+locked.+Call+%2B1-555-0100"
+		}, http.StatusBadRequest},
+		{"error with a wrong state", http.MethodGet, func(string) string { return "error=access_denied&state=not-the-state" }, http.StatusBadRequest},
+		{"forged code, wrong state", http.MethodGet, func(string) string { return "code=forged&state=not-the-state" }, http.StatusBadRequest},
+		{"HEAD with the right state", http.MethodHead, func(st string) string { return "code=forged&state=" + url.QueryEscape(st) }, http.StatusMethodNotAllowed},
+		{"POST with the right state", http.MethodPost, func(st string) string { return "code=forged&state=" + url.QueryEscape(st) }, http.StatusMethodNotAllowed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, fixtureOpt{autoAccept: true})
+			status := make(chan int, 1)
+			s, err := f.cl.LoginWith(context.Background(), oauth.LoginOptions{OnURL: func(start, consent string) {
+				go func() {
+					cu, _ := url.Parse(consent)
+					cb := cu.Query().Get("redirect_uri") + "?" + tt.query(cu.Query().Get("state"))
+					status <- get(tt.method, cb)
+					testbrowser.Visit(context.Background(), start, testbrowser.Accept)
+				}()
+			}})
+			if err != nil || s == nil || s.RefreshToken == "" {
+				t.Fatalf("a hostile callback broke the login: %v", err)
 			}
-			resp.Body.Close()
-			status <- resp.StatusCode
+			if got := <-status; got != tt.wantStatus {
+				t.Errorf("hostile request got HTTP %d, want %d", got, tt.wantStatus)
+			}
+			if st := f.srv.Stats(); st.Exchanges != 1 || st.ExchangeRejected != 0 {
+				t.Errorf("sandbox stats %+v", st)
+			}
+		})
+	}
+}
+
+// TestLoginIssuerChecked: a state-matching answer naming another issuer
+// (RFC 9207) ends the login without an exchange.
+func TestLoginIssuerChecked(t *testing.T) {
+	f := newFixture(t, fixtureOpt{autoAccept: true})
+	_, err := f.cl.LoginWith(context.Background(), oauth.LoginOptions{OnURL: func(_, consent string) {
+		go func() {
+			cu, _ := url.Parse(consent)
+			get(http.MethodGet, cu.Query().Get("redirect_uri")+"?code=x&iss=https%3A%2F%2Fevil.example&state="+url.QueryEscape(cu.Query().Get("state")))
 		}()
-	})
+	}})
 	wantKind(t, err, oauth.KindLogin)
-	if !strings.Contains(err.Error(), "does not match") {
+	if !strings.Contains(err.Error(), "issuer") {
 		t.Errorf("message: %v", err)
 	}
-	if s := <-status; s != http.StatusBadRequest {
-		t.Errorf("browser got HTTP %d, want 400", s)
-	}
 	if st := f.srv.Stats(); st.Exchanges+st.ExchangeRejected != 0 {
-		t.Errorf("a forged callback reached the token endpoint: %+v", st)
+		t.Errorf("an answer from another issuer reached the token endpoint: %+v", st)
 	}
+}
+
+// TestLoginStartURL: the browser is handed a local start URL that carries
+// neither state nor challenge and redirects to the consent page.
+func TestLoginStartURL(t *testing.T) {
+	f := newFixture(t, fixtureOpt{autoAccept: true})
+	var start, consent string
+	s, err := f.cl.LoginWith(context.Background(), oauth.LoginOptions{OnURL: func(st, c string) {
+		start, consent = st, c
+		c2 := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c2.Get(st)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != c {
+				t.Errorf("start URL answered %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+			}
+		} else {
+			t.Error(err)
+		}
+		go testbrowser.Visit(context.Background(), st, testbrowser.Accept)
+	}})
+	if err != nil || s == nil {
+		t.Fatalf("login: %v", err)
+	}
+	if start != oauth.StartURL(f.cfg.Ports[0]) || strings.Contains(start, "state") || strings.Contains(start, "challenge") {
+		t.Errorf("start URL %q", start)
+	}
+	if !strings.Contains(consent, "state=") || !strings.Contains(consent, "code_challenge=") {
+		t.Errorf("consent URL %q", consent)
+	}
+}
+
+// TestLoginPaste completes a login by pasting the address the browser ended
+// on, after a pasted address of another login was refused.
+func TestLoginPaste(t *testing.T) {
+	f := newFixture(t, fixtureOpt{autoAccept: true})
+	paste := make(chan string, 2)
+	var rejected []error
+	s, err := f.cl.LoginWith(context.Background(), oauth.LoginOptions{
+		OnURL: func(_, consent string) {
+			// The browser is elsewhere: follow the consent page to the
+			// redirect without calling it, as a remote browser would.
+			other, _ := f.cl.NewAuthRequest(oauth.RedirectURI(f.cfg.Ports[0]))
+			paste <- "http://127.0.0.1:1/callback?code=" + f.codeFor(t, other) + "&state=other"
+			req := authRequestFromURL(t, f, consent)
+			paste <- "  " + req + "\n"
+		},
+		Paste:           paste,
+		OnPasteRejected: func(err error) { rejected = append(rejected, err) },
+	})
+	if err != nil || s == nil || s.RefreshToken == "" {
+		t.Fatalf("login by paste: %v", err)
+	}
+	if len(rejected) != 1 || !strings.Contains(rejected[0].Error(), "does not belong") {
+		t.Errorf("rejections %v", rejected)
+	}
+}
+
+// authRequestFromURL runs the authorize step of a consent URL and returns
+// the redirect address the browser would end on.
+func authRequestFromURL(t *testing.T, f *fixture, consent string) string {
+	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(consent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("authorize answered %d", resp.StatusCode)
+	}
+	return resp.Header.Get("Location")
 }
 
 func TestLoginConsentDenied(t *testing.T) {
@@ -139,11 +262,11 @@ func TestLoginPortTaken(t *testing.T) {
 	}
 	defer busy.Close()
 	var used string
-	s, err := f.cl.Login(context.Background(), func(u string) {
-		pu, _ := url.Parse(u)
+	s, err := f.cl.LoginWith(context.Background(), oauth.LoginOptions{OnURL: func(start, consent string) {
+		pu, _ := url.Parse(consent)
 		used = pu.Query().Get("redirect_uri")
-		go testbrowser.Visit(context.Background(), u, testbrowser.Accept)
-	})
+		go testbrowser.Visit(context.Background(), start, testbrowser.Accept)
+	}})
 	if err != nil || s == nil {
 		t.Fatalf("login: %v", err)
 	}
@@ -177,10 +300,18 @@ func TestLoginAllPortsTaken(t *testing.T) {
 func TestLoginTimeoutAndCancel(t *testing.T) {
 	f := newFixture(t, fixtureOpt{mutate: func(c *oauth.Config) { c.LoginTimeout = 300 * time.Millisecond }})
 	start := time.Now()
-	_, err := f.cl.Login(context.Background(), func(string) {})
+	_, err := f.cl.Login(context.Background(), func(u string) {
+		get(http.MethodGet, strings.TrimSuffix(u, "/")+oauth.CallbackPath+"?code=x&state=y")
+	})
 	wantKind(t, err, oauth.KindLogin)
-	if !strings.Contains(err.Error(), "no answer from the browser") || time.Since(start) > 5*time.Second {
-		t.Errorf("timeout: %v after %s", err, time.Since(start))
+	for _, want := range []string{"no answer from the browser", "redirect URI", "register exactly " + oauth.RedirectURI(f.cfg.Ports[0]),
+		"the account server (" + f.srv.URL() + ")", "1 request(s)"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("timeout message lacks %q: %v", want, err)
+		}
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("timeout after %s", time.Since(start))
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -195,32 +326,31 @@ func TestLoginTimeoutAndCancel(t *testing.T) {
 	}
 }
 
+// TestLoginOneCodeOnly: of two state-matching callbacks, only the first is
+// taken; the second is told the login already has its answer. The token
+// endpoint is held while the second arrives, so the order is fixed.
 func TestLoginOneCodeOnly(t *testing.T) {
 	f := newFixture(t, fixtureOpt{autoAccept: true})
-	statuses := make(chan int, 2)
-	_, err := f.cl.Login(context.Background(), func(u string) {
-		pu, _ := url.Parse(u)
+	f.srv.InjectFault(sandbox.Fault{Path: "/oauth/token", Delay: 2 * time.Second}, 1)
+	first, second := make(chan int, 1), make(chan int, 1)
+	_, err := f.cl.LoginWith(context.Background(), oauth.LoginOptions{OnURL: func(_, consent string) {
+		pu, _ := url.Parse(consent)
 		cb := pu.Query().Get("redirect_uri") + "?state=" + url.QueryEscape(pu.Query().Get("state"))
-		for _, code := range []string{"first", "second"} {
-			go func() {
-				resp, err := http.Get(cb + "&code=" + code)
-				if err != nil {
-					statuses <- 0
-					return
-				}
-				resp.Body.Close()
-				statuses <- resp.StatusCode
-			}()
-		}
-	})
-	// Both codes are forged, so the one accepted fails at the token endpoint.
+		go func() { first <- get(http.MethodGet, cb+"&code=first") }()
+		go func() {
+			for f.srv.Stats().Faults == 0 { // the first code is at the token endpoint
+				time.Sleep(5 * time.Millisecond)
+			}
+			second <- get(http.MethodGet, cb+"&code=second")
+		}()
+	}})
+	// The code is forged, so the one accepted fails at the token endpoint.
 	wantKind(t, err, oauth.KindLogin)
-	got := map[int]int{}
-	for range 2 {
-		got[<-statuses]++
+	if got := <-second; got != http.StatusConflict {
+		t.Errorf("second callback got HTTP %d, want 409", got)
 	}
-	if got[http.StatusConflict] != 1 || got[http.StatusBadRequest] != 1 {
-		t.Errorf("callback statuses %v, want one 409 and one 400", got)
+	if got := <-first; got != http.StatusBadRequest {
+		t.Errorf("first callback got HTTP %d, want 400", got)
 	}
 	if st := f.srv.Stats(); st.ExchangeRejected != 1 || st.Exchanges != 0 {
 		t.Errorf("exchanges attempted: %+v", st)

@@ -7,15 +7,26 @@ import (
 	"html/template"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
 
+// StartPath is the local start page of a login: the browser is opened on
+// http://127.0.0.1:PORT/ and redirected from there to the consent page, so
+// no command line (the browser launcher's argv) or log line carries the
+// login's state or PKCE challenge.
+const StartPath = "/"
+
+// StartURL returns the local start URL served on a loopback port.
+func StartURL(port int) string { return fmt.Sprintf("http://127.0.0.1:%d%s", port, StartPath) }
+
 // listenLoopback binds the first free port of ports on 127.0.0.1 only.
-func listenLoopback(ctx context.Context, ports []int) (net.Listener, int, error) {
+func listenLoopback(ctx context.Context, ports []int, env Environment) (net.Listener, int, error) {
 	var lc net.ListenConfig
 	busy := make([]string, 0, len(ports))
 	for _, p := range ports {
@@ -29,20 +40,25 @@ func listenLoopback(ctx context.Context, ports []int) (net.Listener, int, error)
 		}
 		busy = append(busy, strconv.Itoa(p))
 	}
-	return nil, 0, &Error{Op: "login", Kind: KindLogin, Msg: fmt.Sprintf(
-		"every redirect port of this profile (%s) is in use by another program; close it, or add another port to the profile and register its redirect URI at DocuSign",
-		strings.Join(busy, ", "))}
+	return nil, 0, &Error{Op: "login", Kind: KindLogin, server: env.serverName(), Msg: fmt.Sprintf(
+		"every redirect port of this profile (%s) is in use by another program; close it, or add another port to the profile and register its redirect URI at %s",
+		strings.Join(busy, ", "), env.serverName())}
 }
 
 // callbackServer is the loopback redirect target of one login, in the manner
-// of int128/oauth2cli: one code accepted (sync.Once), state checked, the
-// browser told the outcome, then shut down.
+// of int128/oauth2cli: it serves the start page (a redirect to the consent
+// page) and the callback. Only a GET whose state matches this login can end
+// it, and only the first of those (sync.Once); anything else is answered and
+// ignored. The browser is told the outcome.
 type callbackServer struct {
 	srv     *http.Server
 	state   string
+	env     Environment
+	consent string
 	once    sync.Once
 	got     chan callbackResult
 	outcome chan error // the login's final result, for the browser page
+	ignored atomic.Int32
 }
 
 type callbackResult struct {
@@ -50,24 +66,58 @@ type callbackResult struct {
 	err  *Error
 }
 
-func newCallbackServer(state string) *callbackServer {
-	s := &callbackServer{state: state, got: make(chan callbackResult, 1), outcome: make(chan error, 1)}
+func newCallbackServer(state, consentURL string, env Environment) *callbackServer {
+	s := &callbackServer{state: state, env: env, consent: consentURL,
+		got: make(chan callbackResult, 1), outcome: make(chan error, 1)}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+CallbackPath, s.handle)
+	mux.HandleFunc("GET /{$}", s.start)
+	mux.HandleFunc(CallbackPath, s.handle)
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	return s
 }
 
-func (s *callbackServer) handle(w http.ResponseWriter, r *http.Request) {
+// start redirects the browser to the consent page.
+func (s *callbackServer) start(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	http.Redirect(w, r, s.consent, http.StatusFound)
+}
+
+// deliver hands a state-matching answer to the login; it reports whether
+// this was the one answer accepted.
+func (s *callbackServer) deliver(q url.Values) bool {
 	first := false
 	s.once.Do(func() {
 		first = true
-		code, err := parseCallback(r.URL.Query(), s.state)
+		code, err := parseCallback(q, s.state, s.env)
 		s.got <- callbackResult{code: code, err: err}
 	})
+	return first
+}
+
+// close makes sure no answer is accepted any more.
+func (s *callbackServer) close() { s.once.Do(func() {}) }
+
+func (s *callbackServer) handle(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if !first {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		if r.Method != http.MethodHead {
+			renderPage(w, false, "This address only answers the browser's redirect.")
+		}
+		return
+	}
+	q := r.URL.Query()
+	if !stateMatches(q, s.state) {
+		s.ignored.Add(1)
+		w.WriteHeader(http.StatusBadRequest)
+		renderPage(w, false, "This address does not belong to the login in progress (an old tab, or another program's request), so it was ignored. Go back to Token Desk.")
+		return
+	}
+	if !s.deliver(q) {
 		w.WriteHeader(http.StatusConflict)
 		renderPage(w, false, "This login already received its answer. Go back to Token Desk.")
 		return
@@ -80,6 +130,11 @@ func (s *callbackServer) handle(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)
+		var oe *Error
+		if errors.As(err, &oe) {
+			renderPage(w, false, oe.Human())
+			return
+		}
 		renderPage(w, false, err.Error())
 		return
 	}
@@ -98,62 +153,4 @@ func renderPage(w http.ResponseWriter, ok bool, msg string) {
 		OK  bool
 		Msg string
 	}{ok, msg})
-}
-
-// Login runs one interactive consent: it opens a loopback redirect server on
-// the first free port, hands the consent URL to onURL (the caller opens the
-// browser and shows the URL), waits for the redirect (bounded by
-// Config.LoginTimeout and ctx), exchanges the code and returns the new
-// session. The browser tab is told the outcome.
-func (c *Client) Login(ctx context.Context, onURL func(authURL string)) (*Session, error) {
-	timeout := c.cfg.LoginTimeout
-	if timeout <= 0 {
-		timeout = DefaultLoginTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	ln, port, err := listenLoopback(ctx, c.cfg.ports())
-	if err != nil {
-		return nil, err
-	}
-	req, err := c.NewAuthRequest(RedirectURI(port))
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
-	cs := newCallbackServer(req.state)
-	served := make(chan struct{})
-	go func() { defer close(served); _ = cs.srv.Serve(ln) }()
-	defer func() {
-		sctx, scancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer scancel()
-		if cs.srv.Shutdown(sctx) != nil {
-			_ = cs.srv.Close()
-		}
-		<-served
-	}()
-	if onURL != nil {
-		onURL(req.URL)
-	}
-
-	var res callbackResult
-	select {
-	case res = <-cs.got:
-	case <-ctx.Done():
-		cs.once.Do(func() {}) // no code is accepted after this point
-		e := &Error{Op: "login", Kind: KindLogin, Msg: "the login was cancelled", Err: context.Canceled}
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			e = &Error{Op: "login", Kind: KindLogin, Err: ctx.Err(),
-				Msg: fmt.Sprintf("no answer from the browser within %s; start the login again", timeout.Round(time.Second))}
-		}
-		cs.outcome <- e // a callback that raced the deadline is told too
-		return nil, e
-	}
-	if res.err != nil {
-		cs.outcome <- res.err
-		return nil, res.err
-	}
-	s, err := c.Exchange(ctx, req, res.code)
-	cs.outcome <- err
-	return s, err
 }

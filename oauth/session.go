@@ -44,8 +44,9 @@ type Session struct {
 	// AccessExpiresAt is the access token's expiry in UTC: local receive
 	// time plus expires_in.
 	AccessExpiresAt time.Time `json:"access_expires_at"`
-	// RequestedScopes are the scopes asked for at consent. DocuSign grants
-	// them all or refuses the login, so these are the granted scopes.
+	// RequestedScopes are the scopes asked for at consent. Where the
+	// exchange's answer reported scopes, GrantedScopes says which were
+	// granted (see NotGranted).
 	RequestedScopes []string `json:"requested_scopes"`
 	// ReportedScopes are the scopes the last token response reported; after
 	// a refresh DocuSign reports "signature" only even when more is granted.
@@ -83,6 +84,8 @@ type Session struct {
 	// invalid_grant on refresh): the tokens are quarantined, never sent
 	// again, and only a new login clears it. It holds the reason.
 	Dead string `json:"dead,omitempty"`
+	// DiedAt is when Dead was set (UTC); zero while the session lives.
+	DiedAt time.Time `json:"died_at,omitzero"`
 }
 
 // Failure is a failed refresh as persisted in the session metadata. It
@@ -104,8 +107,49 @@ type Failure struct {
 }
 
 // Extended reports whether the consent asked for the extended scope, so that
-// each refresh yields a refresh token with a fresh lifetime.
+// each refresh yields a refresh token with a fresh lifetime. It says what was
+// requested at consent, not what is proven: DocuSign never echoes
+// "extended", so ExtendedEvidence says what the claim rests on.
 func (s *Session) Extended() bool { return slices.Contains(s.RequestedScopes, ScopeExtended) }
+
+// The values of ExtendedEvidence.
+const (
+	// EvidenceToken: a rotation's refresh token carried a fresh full lifetime.
+	EvidenceToken = "token"
+	// EvidenceRequested: extended was asked for at consent; not yet proven.
+	EvidenceRequested = "requested"
+)
+
+// ExtendedEvidence says what the extended claim rests on: "token" once a
+// rotation's refresh token was read to carry a fresh full lifetime
+// (ExtendedConfirmedAt), "requested" when it was only asked for at consent,
+// and "" when the session is not extended.
+func (s *Session) ExtendedEvidence() string {
+	switch {
+	case !s.Extended():
+		return ""
+	case !s.ExtendedConfirmedAt.IsZero():
+		return EvidenceToken
+	}
+	return EvidenceRequested
+}
+
+// NotGranted returns the scopes asked for at consent that the exchange's
+// answer did not report as granted. "extended" is never listed, because
+// DocuSign does not echo it (see ExtendedEvidence). It is nil when the
+// answer reported no scopes, since then nothing is known.
+func (s *Session) NotGranted() []string {
+	if s.GrantedScopes == nil {
+		return nil
+	}
+	var out []string
+	for _, sc := range s.RequestedScopes {
+		if sc != ScopeExtended && !slices.Contains(s.GrantedScopes, sc) {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
 
 // RefreshExpiry returns when the refresh token dies and where that date comes
 // from. The date read from the token wins; otherwise it is estimated: with
@@ -186,7 +230,8 @@ func redacted(tokens ...string) string {
 	return fmt.Sprintf("[%d redacted]", n)
 }
 
-// UserInfo is DocuSign's /oauth/userinfo answer (shared notes §6).
+// UserInfo is DocuSign's /oauth/userinfo answer (shared notes §6). Client.UserInfo
+// returns it with every string cleaned (CleanText).
 type UserInfo struct {
 	Sub        string    `json:"sub"`
 	Name       string    `json:"name"`
@@ -195,6 +240,20 @@ type UserInfo struct {
 	Email      string    `json:"email"`
 	Created    string    `json:"created,omitempty"`
 	Accounts   []Account `json:"accounts"`
+}
+
+// clean passes every server string through CleanText (with secrets
+// redacted), so a name or email cannot drive a terminal.
+func (u *UserInfo) clean(secrets []string) {
+	for _, p := range []*string{&u.Sub, &u.Name, &u.GivenName, &u.FamilyName, &u.Email, &u.Created} {
+		*p = cleanScrub(*p, secrets)
+	}
+	for i := range u.Accounts {
+		a := &u.Accounts[i]
+		for _, p := range []*string{&a.AccountID, &a.AccountName, &a.BaseURI} {
+			*p = cleanScrub(*p, secrets)
+		}
+	}
 }
 
 // Account is one DocuSign account the user can act on.

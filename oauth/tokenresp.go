@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"mime"
+	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
-// tokenResponse holds the fields of a token endpoint answer that Token Desk
-// reads itself; x/oauth2 builds the oauth2.Token from the same body.
+// tokenResponse is the one parse of a token endpoint answer that counts:
+// the gate makes it, the session is built from it, and x/oauth2 only ever
+// sees a canonical body re-encoded from it (see canonical).
 type tokenResponse struct {
 	AccessToken  string
 	RefreshToken string
@@ -30,16 +33,20 @@ type serverReply struct {
 	Description string
 	HTML        bool
 	Malformed   bool
+	// RetryAfter is the Retry-After header's time on a 429 or 503.
+	RetryAfter time.Time
 }
 
 // parseTokenResponse reads a token endpoint response leniently (expires_in as
-// a number or a numeric string; unknown fields ignored). It returns the
+// an integer, a float or a numeric string; unknown fields ignored). Server
+// text in the reply is kept raw: the classifier cleans and redacts it
+// before shortening it. It returns the
 // fields on success, and otherwise a serverReply describing the failure for
 // classify. It never panics and never copies token values into the reply.
 func parseTokenResponse(status int, contentType string, body []byte) (*tokenResponse, *serverReply) {
 	r := inspectReply(status, contentType, body)
 	var raw map[string]json.RawMessage
-	if r.HTML || json.Unmarshal(body, &raw) != nil {
+	if r.HTML || json.Unmarshal(body, &raw) != nil || raw == nil {
 		if !r.HTML {
 			r.Malformed = true
 		}
@@ -71,7 +78,9 @@ func parseTokenResponse(status int, contentType string, body []byte) (*tokenResp
 		ok = ok && good
 		t.ExpiresIn = n
 	}
-	r.Code, r.Description = t.ErrorCode, t.ErrorDesc
+	if t.ErrorCode != "" || t.ErrorDesc != "" {
+		r.Code, r.Description = t.ErrorCode, t.ErrorDesc
+	}
 	if status < 200 || status > 299 || t.ErrorCode != "" {
 		return nil, r
 	}
@@ -82,7 +91,7 @@ func parseTokenResponse(status int, contentType string, body []byte) (*tokenResp
 	return t, nil
 }
 
-// parseExpiresIn accepts 28800 or "28800".
+// parseExpiresIn accepts 28800, 28800.0 or "28800"; a fraction is dropped.
 func parseExpiresIn(v json.RawMessage) (int64, bool) {
 	var n json.Number
 	if err := json.Unmarshal(v, &n); err != nil {
@@ -114,29 +123,53 @@ func inspectReply(status int, contentType string, body []byte) *serverReply {
 		ErrorDescription any `json:"error_description"`
 	}
 	if json.Unmarshal(trimmed, &e) == nil {
-		r.Code = shortField(e.Error)
-		r.Description = shortField(e.ErrorDescription)
+		r.Code, _ = e.Error.(string)
+		r.Description, _ = e.ErrorDescription.(string)
 	}
 	return r
 }
 
-// shortField keeps a server-supplied string field printable and short, so an
-// error message cannot be flooded by a hostile body.
-func shortField(v any) string {
-	s, ok := v.(string)
-	if !ok {
-		return ""
+// canonical re-encodes a parsed answer in the one shape x/oauth2 reads
+// without fail (expires_in as an integer), so that x/oauth2 can never
+// disagree with the gate's parse.
+func (t *tokenResponse) canonical() []byte {
+	b, _ := json.Marshal(struct {
+		AccessToken  string `json:"access_token"`
+		TokenType    string `json:"token_type,omitempty"`
+		RefreshToken string `json:"refresh_token,omitempty"`
+		ExpiresIn    int64  `json:"expires_in,omitempty"`
+		Scope        string `json:"scope,omitempty"`
+	}{t.AccessToken, t.TokenType, t.RefreshToken, t.ExpiresIn, t.Scope})
+	return b
+}
+
+// parseRetryAfter reads a Retry-After header: delay seconds or an HTTP
+// date. It returns the zero time for none or nonsense, and caps the wait at
+// one day so a hostile header cannot park a session for good.
+func parseRetryAfter(v string, now time.Time) time.Time {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}
 	}
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
+	var at time.Time
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return time.Time{}
 		}
-		return r
-	}, s)
-	if len(s) > 200 {
-		s = strings.ToValidUTF8(s[:200], "") + "…"
+		if n > 86400 {
+			n = 86400
+		}
+		at = now.Add(time.Duration(n) * time.Second)
+	} else if t, err := http.ParseTime(v); err == nil {
+		at = t.UTC()
+		if at.Before(now) {
+			return time.Time{}
+		}
+		if at.After(now.Add(24 * time.Hour)) {
+			at = now.Add(24 * time.Hour)
+		}
 	}
-	return s
+	return at
 }
 
 // describe is used in tests and logs.

@@ -5,6 +5,9 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
+	"sync"
+	"time"
 
 	"golang.org/x/oauth2"
 )
@@ -13,13 +16,44 @@ import (
 const maxBody = 1 << 20
 
 // gate is the RoundTripper under x/oauth2's token requests. It reads each
-// token-endpoint answer once, lets well-formed token responses through
-// unchanged, and turns every other answer (OAuth error, 5xx, HTML page,
-// malformed JSON) into a classified *Error before x/oauth2 sees it, so that
-// no RetrieveError text (which embeds the raw body) can reach a user.
+// token-endpoint answer once and parses it with the one parser that counts
+// (parseTokenResponse). A good answer is stored in the request's capture
+// slot, from which Exchange and Refresh build the session, and x/oauth2 is
+// handed a canonical re-encoding it cannot fail to read. Every other answer
+// (OAuth error, 5xx, HTML page, malformed JSON) becomes a classified error
+// before x/oauth2 sees it, so no RetrieveError text (which embeds the raw
+// body) can reach a user.
 type gate struct {
 	base     http.RoundTripper
 	tokenURL string
+	now      func() time.Time
+}
+
+// capture is the per-request slot a token request's parsed answer lands in.
+type capture struct {
+	mu  sync.Mutex
+	tok *tokenResponse
+}
+
+func (c *capture) set(t *tokenResponse) {
+	c.mu.Lock()
+	c.tok = t
+	c.mu.Unlock()
+}
+
+// get returns the captured answer, or nil when no good answer arrived.
+func (c *capture) get() *tokenResponse {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tok
+}
+
+type captureKey struct{}
+
+// withCapture returns ctx with a fresh capture slot for one token request.
+func withCapture(ctx context.Context) (context.Context, *capture) {
+	c := &capture{}
+	return context.WithValue(ctx, captureKey{}, c), c
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -33,10 +67,22 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, bad := parseTokenResponse(resp.StatusCode, resp.Header.Get("Content-Type"), body); bad != nil {
+	tok, bad := parseTokenResponse(resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	if bad != nil {
+		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+			bad.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), g.now())
+		}
 		return nil, &replyError{bad}
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if c, ok := req.Context().Value(captureKey{}).(*capture); ok {
+		c.set(tok)
+	}
+	canon := tok.canonical()
+	resp.Body = io.NopCloser(bytes.NewReader(canon))
+	resp.ContentLength = int64(len(canon))
+	resp.Header = resp.Header.Clone()
+	resp.Header.Set("Content-Type", "application/json")
+	resp.Header.Set("Content-Length", strconv.Itoa(len(canon)))
 	return resp, nil
 }
 
@@ -59,7 +105,10 @@ func (c *Client) httpClient() *http.Client {
 	}
 	return &http.Client{
 		Timeout:   timeout,
-		Transport: &gate{base: base, tokenURL: c.cfg.Environment.Endpoints().TokenURL},
+		Transport: &gate{base: base, tokenURL: c.cfg.Environment.Endpoints().TokenURL, now: c.cfg.now},
+		// Never follow a redirect: a token or userinfo request re-sent
+		// elsewhere would carry its secrets along.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
 
