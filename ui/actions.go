@@ -308,7 +308,7 @@ func (m *MainWindow) setupShortcuts() {
 		case fyne.KeyF5:
 			m.refreshNow()
 		case fyne.KeyEscape:
-			m.cancelLogin()
+			m.escape()
 		}
 	})
 }

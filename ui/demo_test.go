@@ -11,6 +11,7 @@ import (
 	"github.com/tokendesk/tokendesk/demo"
 	"github.com/tokendesk/tokendesk/desk"
 	"github.com/tokendesk/tokendesk/keeper"
+	"github.com/tokendesk/tokendesk/oauth"
 	"github.com/tokendesk/tokendesk/storage"
 )
 
@@ -69,7 +70,7 @@ func TestDemoAddProfileKeptInRealConfig(t *testing.T) {
 	}
 	pd.NameEntry.SetText("acme-prod")
 	pd.KeyEntry.SetText(goodKey)
-	pd.EnvRadio.SetSelected(envProduction)
+	pd.EnvRadio.SetSelected(choiceText(oauth.Production))
 	tapDialogButton(t, m, "Save")
 	if m.profileDialog != nil {
 		t.Fatalf("form still open: %q", pd.ErrorLabel.Text)

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -10,38 +9,51 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tokendesk/tokendesk/oauth"
 	"github.com/tokendesk/tokendesk/storage"
 )
 
-// Environment choices in the profile form.
-const (
-	envDemo       = "Demo"
-	envProduction = "Production"
-	envCustom     = "Custom URL"
-)
+// envCustom is the form's choice for an account server given by URL.
+const envCustom = "Custom URL"
 
-// profileDialog is the add/edit profile form.
+// profileFormSize is the form's size when the window has room for it.
+var profileFormSize = fyne.NewSize(640, 620)
+
+// profileDialog is the add/edit profile form. Its fields scroll; the
+// Save and Cancel buttons and the summary of what is wrong stay below them,
+// always in view.
 type profileDialog struct {
 	m        *MainWindow
 	existing *storage.Profile
 	dlg      dialog.Dialog
+	envs     []envChoice
+	// shown marks the fields whose message is shown: edited ones, and all
+	// of them after a Save attempt.
+	shown map[string]bool
 
-	NameEntry       *widget.Entry
-	KeyEntry        *widget.Entry
-	SecretEntry     *widget.Entry
+	NameEntry       *formEntry
+	KeyEntry        *formEntry
+	SecretEntry     *formEntry
 	ForgetSecret    *widget.Check
 	EnvRadio        *widget.RadioGroup
-	CustomURLEntry  *widget.Entry
-	PortsEntry      *widget.Entry
+	EnvHelp         *widget.Label
+	CustomURLEntry  *formEntry
+	PortsEntry      *formEntry
 	RedirectBox     *fyne.Container
-	ScopesEntry     *widget.Entry
+	ScopesEntry     *formEntry
 	ExtendedCheck   *widget.Check
 	ExtendedWarning *widget.Label
-	ErrorLabel      *widget.Label
-	Form            *widget.Form
+	// FieldErrors holds each validated field's message, under the field.
+	FieldErrors  map[string]*widget.Label
+	ErrorLabel   *widget.Label
+	SaveButton   *widget.Button
+	CancelButton *widget.Button
+	Form         *widget.Form
+	content      fyne.CanvasObject
 }
 
 // showProfileForm opens the profile form, empty for a new profile or filled
@@ -52,8 +64,8 @@ func (m *MainWindow) showProfileForm(existing *storage.Profile) {
 	if existing != nil {
 		title = "Edit profile " + existing.Name
 	}
-	pd.dlg = dialog.NewCustomWithoutButtons(title, container.NewVScroll(pd.Form), m.win)
-	pd.dlg.Resize(fyne.NewSize(640, 600))
+	pd.dlg = dialog.NewCustomWithoutButtons(title, pd.content, m.win)
+	pd.dlg.Resize(fitInWindow(m.win, profileFormSize))
 	pd.dlg.SetOnClosed(func() {
 		if m.profileDialog == pd {
 			m.profileDialog = nil
@@ -63,69 +75,74 @@ func (m *MainWindow) showProfileForm(existing *storage.Profile) {
 	pd.dlg.Show()
 }
 
-func (m *MainWindow) newProfileDialog(existing *storage.Profile) *profileDialog {
-	pd := &profileDialog{m: m, existing: existing}
-	wrap := func(l *widget.Label) *widget.Label { l.Wrapping = fyne.TextWrapWord; return l }
-
-	pd.NameEntry = widget.NewEntry()
-	pd.NameEntry.SetPlaceHolder("e.g. acme-prod")
-	pd.NameEntry.Validator = func(s string) error {
-		if err := validateName(s); err != nil {
-			return err
-		}
-		if existing == nil && m.profileExists(strings.TrimSpace(s)) {
-			return fmt.Errorf("a profile named %q already exists", strings.TrimSpace(s))
-		}
-		return nil
+// fitInWindow returns want, shrunk so that a dialog of that size (with its
+// border) fits inside the window.
+func fitInWindow(win fyne.Window, want fyne.Size) fyne.Size {
+	c := win.Canvas().Size()
+	if c.Width <= 0 || c.Height <= 0 {
+		return want
 	}
-	pd.KeyEntry = widget.NewEntry()
-	pd.KeyEntry.SetPlaceHolder("integration key (GUID) from Apps and Keys")
-	pd.KeyEntry.Validator = validateIntegrationKey
-	pd.SecretEntry = widget.NewPasswordEntry()
-	pd.SecretEntry.SetPlaceHolder("optional — empty means a public client using PKCE only")
+	margin := 4 * theme.Padding() // the dialog's shadow and inner padding
+	return fyne.NewSize(min(want.Width, c.Width-2*margin), min(want.Height, c.Height-2*margin))
+}
+
+func (m *MainWindow) newProfileDialog(existing *storage.Profile) *profileDialog {
+	pd := &profileDialog{m: m, existing: existing, envs: envChoices(), shown: map[string]bool{},
+		FieldErrors: map[string]*widget.Label{}}
+	wrap := func(l *widget.Label) *widget.Label { l.Wrapping = fyne.TextWrapWord; return l }
+	hint := func(text string) *widget.Label {
+		l := wrap(widget.NewLabel(text))
+		l.SizeName = theme.SizeNameCaptionText
+		return l
+	}
+	entry := func(field, placeholder string) *formEntry {
+		e := newFormEntry(pd.cancel)
+		e.SetPlaceHolder(placeholder)
+		e.OnChanged = func(string) { pd.edited(field) }
+		return e
+	}
+	for _, f := range formFields {
+		l := wrap(widget.NewLabel(""))
+		l.Importance = widget.DangerImportance
+		l.Hide()
+		pd.FieldErrors[f] = l
+	}
+
+	pd.NameEntry = entry(fieldName, "e.g. acme-prod")
+	pd.KeyEntry = entry(fieldKey, "integration key (GUID) from Apps and Keys")
+	pd.SecretEntry = newFormPasswordEntry(pd.cancel)
+	pd.SecretEntry.SetPlaceHolder("optional: empty means a public client (PKCE only)")
 	pd.ForgetSecret = widget.NewCheck("Forget the stored client secret", nil)
 	pd.ForgetSecret.Hide()
 
-	pd.CustomURLEntry = widget.NewEntry()
-	pd.CustomURLEntry.SetPlaceHolder("https://account.example.com")
-	pd.CustomURLEntry.Validator = func(s string) error {
-		if pd.EnvRadio == nil || pd.EnvRadio.Selected != envCustom {
-			return nil
-		}
-		if strings.TrimSpace(s) == "" {
-			return errors.New("custom environment: enter the account server's base URL")
-		}
-		_, err := oauth.ParseEnvironment(s)
-		return err
+	pd.CustomURLEntry = entry(fieldEnvironment, "https://account.example.com")
+	pd.CustomURLEntry.Hide()
+	pd.EnvHelp = hint("")
+	choices := make([]string, 0, len(pd.envs)+1)
+	for _, e := range pd.envs {
+		choices = append(choices, e.choice)
 	}
-	pd.EnvRadio = widget.NewRadioGroup([]string{envDemo, envProduction, envCustom}, func(sel string) {
+	pd.EnvRadio = widget.NewRadioGroup(append(choices, envCustom), func(sel string) {
+		setShown(pd.EnvHelp, pd.envHelp(sel), true)
 		if sel == envCustom {
 			pd.CustomURLEntry.Show()
 		} else {
 			pd.CustomURLEntry.Hide()
 		}
-		pd.CustomURLEntry.Validate()
+		pd.edited(fieldEnvironment)
 	})
 	pd.EnvRadio.Horizontal = true
 	pd.EnvRadio.Required = true
 
-	pd.PortsEntry = widget.NewEntry()
-	pd.PortsEntry.SetPlaceHolder("e.g. 8765, 8766")
-	pd.PortsEntry.Validator = func(s string) error { _, err := parsePorts(s); return err }
+	pd.PortsEntry = entry(fieldPorts, "e.g. 8765, 8766")
 	pd.RedirectBox = container.NewVBox()
-	pd.PortsEntry.OnChanged = func(string) { pd.updateRedirects() }
 
-	pd.ScopesEntry = widget.NewEntry()
-	pd.ScopesEntry.Validator = func(s string) error { _, err := parseScopes(s, false); return err }
-	pd.ExtendedWarning = wrap(widget.NewLabel("Warning: without extended, the session will hard-stop 30 days after login: " +
+	pd.ScopesEntry = entry(fieldScopes, "signature")
+	pd.ExtendedWarning = wrap(widget.NewLabel("Without extended, the session hard-stops 30 days after login: " +
 		"refreshes cannot extend it and you must log in again."))
 	pd.ExtendedWarning.Importance = widget.WarningImportance
-	pd.ExtendedCheck = widget.NewCheck("extended — keep the session alive with a sliding 30-day window", func(on bool) {
-		if on {
-			pd.ExtendedWarning.Hide()
-		} else {
-			pd.ExtendedWarning.Show()
-		}
+	pd.ExtendedCheck = widget.NewCheck("extended (recommended)", func(on bool) {
+		setShown(pd.ExtendedWarning, pd.ExtendedWarning.Text, !on)
 	})
 	pd.ErrorLabel = wrap(widget.NewLabel(""))
 	pd.ErrorLabel.Importance = widget.DangerImportance
@@ -133,26 +150,31 @@ func (m *MainWindow) newProfileDialog(existing *storage.Profile) *profileDialog 
 
 	pd.fill(existing)
 
-	redirectHelp := wrap(widget.NewLabel("Register each of these redirect URIs on the integration key at DocuSign (Apps and Keys):"))
-	pd.Form = &widget.Form{
-		Items: []*widget.FormItem{
-			{Text: "Name", Widget: pd.NameEntry, HintText: "letters, digits, '.', '_' or '-'"},
-			{Text: "Integration key", Widget: pd.KeyEntry},
-			{Text: "Client secret", Widget: container.NewVBox(pd.SecretEntry, pd.ForgetSecret), HintText: "stored in the system keyring, never in the config file"},
-			{Text: "Environment", Widget: container.NewVBox(pd.EnvRadio, pd.CustomURLEntry)},
-			{Text: "Redirect ports", Widget: container.NewVBox(pd.PortsEntry, redirectHelp, pd.RedirectBox), HintText: "tried in order"},
-			{Text: "Scopes", Widget: container.NewVBox(pd.ScopesEntry, pd.ExtendedCheck, pd.ExtendedWarning), HintText: "space-separated; extended is the checkbox"},
-			{Text: "", Widget: pd.ErrorLabel},
-		},
-		SubmitText: "Save",
-		CancelText: "Cancel",
-		OnSubmit:   pd.submit,
-		OnCancel: func() {
-			if pd.dlg != nil {
-				pd.dlg.Hide()
-			}
-		},
+	field := func(w fyne.CanvasObject, name string, help ...fyne.CanvasObject) fyne.CanvasObject {
+		objs := append([]fyne.CanvasObject{w}, help...)
+		if l := pd.FieldErrors[name]; l != nil {
+			objs = append(objs, l)
+		}
+		return container.NewVBox(objs...)
 	}
+	pd.Form = widget.NewForm(
+		widget.NewFormItem("Name", field(pd.NameEntry, fieldName, hint("letters, digits, '.', '_' or '-'"))),
+		widget.NewFormItem("Integration key", field(pd.KeyEntry, fieldKey)),
+		widget.NewFormItem("Client secret", field(pd.SecretEntry, "", pd.ForgetSecret,
+			hint("stored in the system keyring, never in the config file"))),
+		widget.NewFormItem("Environment", field(pd.EnvRadio, fieldEnvironment, pd.EnvHelp, pd.CustomURLEntry)),
+		widget.NewFormItem("Redirect ports", field(pd.PortsEntry, fieldPorts,
+			hint("tried in order; register each of these redirect URIs on the integration key (Apps and Keys):"), pd.RedirectBox)),
+		widget.NewFormItem("Scopes", field(pd.ScopesEntry, fieldScopes,
+			hint("space-separated; extended is the box below"), pd.ExtendedCheck,
+			hint("keeps the session alive: each refresh gives the refresh token a fresh 30 days"), pd.ExtendedWarning)),
+	)
+	pd.SaveButton = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), pd.submit)
+	pd.SaveButton.Importance = widget.HighImportance
+	pd.CancelButton = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), pd.cancel)
+	buttons := container.NewHBox(layout.NewSpacer(), pd.CancelButton, pd.SaveButton)
+	pd.content = container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), pd.ErrorLabel, buttons), nil, nil,
+		container.NewVScroll(pd.Form))
 	return pd
 }
 
@@ -165,19 +187,21 @@ func (pd *profileDialog) fill(p *storage.Profile) {
 		pd.NameEntry.Disable() // renaming would orphan the stored tokens
 		pd.KeyEntry.SetText(p.IntegrationKey)
 		if p.HasSecret {
-			pd.SecretEntry.SetPlaceHolder("a secret is stored — leave empty to keep it")
+			pd.SecretEntry.SetPlaceHolder("a secret is stored: leave empty to keep it")
 			pd.ForgetSecret.Show()
 		}
 	}
-	switch env := oauth.Environment(p.Environment); {
-	case env == oauth.Demo || env == "":
-		pd.EnvRadio.SetSelected(envDemo)
-	case env.IsProduction():
-		pd.EnvRadio.SetSelected(envProduction)
-	default:
-		pd.EnvRadio.SetSelected(envCustom)
+	env, _ := oauth.ParseEnvironment(p.Environment)
+	sel := envCustom
+	for _, e := range pd.envs {
+		if e.env == env {
+			sel = e.choice
+		}
+	}
+	if sel == envCustom {
 		pd.CustomURLEntry.SetText(p.Environment)
 	}
+	pd.EnvRadio.SetSelected(sel)
 	ports := p.Ports
 	if len(ports) == 0 {
 		ports = oauth.DefaultPorts
@@ -193,35 +217,37 @@ func (pd *profileDialog) fill(p *storage.Profile) {
 	}
 	pd.ScopesEntry.SetText(strings.Join(slices.DeleteFunc(slices.Clone(scopes), func(s string) bool { return s == oauth.ScopeExtended }), " "))
 	pd.ExtendedCheck.SetChecked(slices.Contains(scopes, oauth.ScopeExtended))
-	if pd.ExtendedCheck.Checked {
-		pd.ExtendedWarning.Hide()
-	}
-	pd.updateRedirects()
+	setShown(pd.ExtendedWarning, pd.ExtendedWarning.Text, !pd.ExtendedCheck.Checked)
+	pd.shown = map[string]bool{} // filling is not editing: no messages yet
+	pd.validate()
 }
 
-// updateRedirects lists the redirect URIs for the ports typed so far.
-func (pd *profileDialog) updateRedirects() {
-	pd.RedirectBox.RemoveAll()
-	ports, err := parsePorts(pd.PortsEntry.Text)
-	if err != nil {
-		return
+// envHelp describes the selected environment choice.
+func (pd *profileDialog) envHelp(sel string) string {
+	for _, e := range pd.envs {
+		if e.choice == sel {
+			return e.help
+		}
 	}
-	for _, p := range ports {
-		pd.RedirectBox.Add(pd.m.copyRow("", oauth.RedirectURI(p)))
-	}
+	return "an account server given by its base URL: https, or http to this computer (127.0.0.1, ::1 or localhost)"
+}
+
+// edited shows the field's message from now on and re-checks the form.
+func (pd *profileDialog) edited(field string) {
+	pd.shown[field] = true
+	pd.validate()
 }
 
 // input collects the form's raw values.
 func (pd *profileDialog) input() ProfileForm {
-	env := "demo"
-	switch pd.EnvRadio.Selected {
-	case envProduction:
-		env = "production"
-	case envCustom:
-		env = pd.CustomURLEntry.Text
-		if strings.TrimSpace(env) == "" {
-			env = "(empty custom URL)" // never silently becomes demo
+	env := ""
+	for _, e := range pd.envs {
+		if e.choice == pd.EnvRadio.Selected {
+			env = string(e.env)
 		}
+	}
+	if pd.EnvRadio.Selected == envCustom {
+		env = strings.TrimSpace(pd.CustomURLEntry.Text) // empty: validate refuses it
 	}
 	return ProfileForm{
 		Name:           pd.NameEntry.Text,
@@ -233,17 +259,49 @@ func (pd *profileDialog) input() ProfileForm {
 	}
 }
 
-// submit validates and saves; on failure the reason stays in the form.
+// validate checks every field, shows the messages of the fields that are
+// shown, lists the redirect URIs of valid ports, and returns the profile.
+func (pd *profileDialog) validate() (storage.Profile, FormErrors) {
+	p, errs := ValidateProfileForm(pd.input())
+	if pd.existing == nil && errs[fieldName] == nil && pd.m.profileExists(p.Name) {
+		errs[fieldName] = fmt.Errorf("a profile named %q already exists; choose another name, or edit that profile", p.Name)
+	}
+	if pd.EnvRadio.Selected == envCustom && strings.TrimSpace(pd.CustomURLEntry.Text) == "" {
+		errs[fieldEnvironment] = fmt.Errorf("enter the account server's base URL, such as https://account.example.com")
+	}
+	for _, f := range formFields {
+		err := errs[f]
+		text := ""
+		if err != nil {
+			text = errText(err)
+		}
+		setShown(pd.FieldErrors[f], text, err != nil && pd.shown[f])
+	}
+	pd.RedirectBox.RemoveAll()
+	if errs[fieldPorts] == nil {
+		for _, port := range p.Ports {
+			pd.RedirectBox.Add(pd.m.copyRow("", oauth.RedirectURI(port)))
+		}
+	}
+	if errs.First() == nil {
+		setShown(pd.ErrorLabel, "", false)
+	}
+	return p, errs
+}
+
+// submit validates and saves; on failure every invalid field says why and
+// the form stays open.
 func (pd *profileDialog) submit() {
-	p, err := ValidateProfileForm(pd.input())
-	if err == nil && pd.existing == nil && pd.m.profileExists(p.Name) {
-		err = fmt.Errorf("a profile named %q already exists", p.Name)
+	for _, f := range formFields {
+		pd.shown[f] = true
 	}
-	if err == nil {
-		err = validateWithStorage(p)
-	}
-	if err != nil {
-		setShown(pd.ErrorLabel, "Not saved: "+err.Error(), true)
+	p, errs := pd.validate()
+	if err := errs.First(); err != nil {
+		summary := "Not saved: " + errText(err)
+		if n := len(errs); n > 1 {
+			summary = fmt.Sprintf("Not saved: %d fields need a fix, marked above. First: %s", n, errText(err))
+		}
+		pd.showSummary(summary)
 		return
 	}
 	secret := pd.SecretEntry.Text
@@ -256,19 +314,43 @@ func (pd *profileDialog) submit() {
 		p.HasSecret = true
 	}
 	if err := pd.m.profiles.Save(p, secret); err != nil {
-		setShown(pd.ErrorLabel, "Not saved: "+err.Error(), true)
+		pd.showSummary("Not saved: " + errText(err))
 		return
 	}
 	pd.SecretEntry.SetText("")
-	if pd.dlg != nil {
-		pd.dlg.Hide()
-	}
+	pd.close()
 	m := pd.m
 	if p.Name == m.profile {
 		m.profile = "" // force a fresh session for the edited profile
 	}
 	m.reloadProfiles(p.Name)
 	m.setNotice("Profile " + p.Name + " saved.")
+}
+
+// showSummary shows what stops the save next to the buttons.
+func (pd *profileDialog) showSummary(text string) {
+	setShown(pd.ErrorLabel, text, true)
+	if pd.content != nil {
+		// The bar below the fields grew. A wrapped label knows its height
+		// only once it has its width, so lay out twice.
+		pd.content.Refresh()
+		pd.content.Refresh()
+	}
+}
+
+// cancel closes the form without saving (Cancel, Escape).
+func (pd *profileDialog) cancel() {
+	pd.SecretEntry.SetText("")
+	pd.close()
+}
+
+func (pd *profileDialog) close() {
+	if pd.dlg != nil {
+		pd.dlg.Hide()
+	}
+	if pd.m.profileDialog == pd {
+		pd.m.profileDialog = nil
+	}
 }
 
 func (m *MainWindow) profileExists(name string) bool {

@@ -4,10 +4,10 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tokendesk/tokendesk/oauth"
-	"github.com/tokendesk/tokendesk/storage"
 )
 
 const goodKey = "1a2b3c4d-0000-1111-2222-333344445555"
@@ -17,9 +17,9 @@ func goodForm() ProfileForm {
 }
 
 func TestValidateProfileForm(t *testing.T) {
-	p, err := ValidateProfileForm(goodForm())
-	if err != nil {
-		t.Fatal(err)
+	p, errs := ValidateProfileForm(goodForm())
+	if len(errs) != 0 {
+		t.Fatal(errs.First())
 	}
 	if p.Name != "acme-prod" || p.Environment != "production" || p.IntegrationKey != goodKey ||
 		len(p.Ports) != 2 || p.Ports[1] != 8766 || strings.Join(p.Scopes, " ") != "signature extended" {
@@ -28,34 +28,44 @@ func TestValidateProfileForm(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		mutate func(*ProfileForm)
+		field  string
 		reason string
 	}{
-		{"empty name", func(f *ProfileForm) { f.Name = "" }, "name is required"},
-		{"bad name", func(f *ProfileForm) { f.Name = "acme prod/1" }, "is not valid: use 1 to 64 letters"},
-		{"bad key", func(f *ProfileForm) { f.IntegrationKey = "not-a-guid" }, "is not a GUID like"},
-		{"no key", func(f *ProfileForm) { f.IntegrationKey = " " }, "integration key is required"},
-		{"bad url", func(f *ProfileForm) { f.Environment = "ftp://example.com" }, "is not demo, production or an http(s) base URL"},
-		{"url with query", func(f *ProfileForm) { f.Environment = "https://example.com/?a=b" }, "must not carry"},
-		{"no ports", func(f *ProfileForm) { f.Ports = "" }, "at least one redirect port is required"},
-		{"port text", func(f *ProfileForm) { f.Ports = "8765, http" }, `port "http" is not a number`},
-		{"port range", func(f *ProfileForm) { f.Ports = "80" }, "redirect port 80 is not between 1024 and 65535"},
-		{"port twice", func(f *ProfileForm) { f.Ports = "8765 8765" }, "port 8765 is listed twice"},
-		{"no scopes", func(f *ProfileForm) { f.Scopes = "extended" }, "at least one scope is required"},
-		{"bad scope", func(f *ProfileForm) { f.Scopes = "signature Bad!" }, `scope "Bad!" is not valid`},
+		{"empty name", func(f *ProfileForm) { f.Name = "" }, fieldName, "enter a name"},
+		{"bad name", func(f *ProfileForm) { f.Name = "acme prod/1" }, fieldName, "is not valid: use 1 to 64 letters"},
+		{"bad key", func(f *ProfileForm) { f.IntegrationKey = "not-a-guid" }, fieldKey, "is not a GUID like"},
+		{"no key", func(f *ProfileForm) { f.IntegrationKey = " " }, fieldKey, "enter the integration key"},
+		{"bad url", func(f *ProfileForm) { f.Environment = "ftp://example.com" }, fieldEnvironment, "is not demo, production or an http"},
+		{"url with query", func(f *ProfileForm) { f.Environment = "https://example.com/?a=b" }, fieldEnvironment, "must not carry"},
+		{"no ports", func(f *ProfileForm) { f.Ports = " ,; " }, fieldPorts, "enter at least one redirect port"},
+		{"port text", func(f *ProfileForm) { f.Ports = "8765, http" }, fieldPorts, `"http" is not a number`},
+		{"port range", func(f *ProfileForm) { f.Ports = "80" }, fieldPorts, "redirect port 80 is not between 1024 and 65535"},
+		{"port twice", func(f *ProfileForm) { f.Ports = "8765;8765" }, fieldPorts, "8765 is listed twice"},
+		{"too many ports", func(f *ProfileForm) { f.Ports = "9001 9002 9003 9004 9005 9006" }, fieldPorts, "at most 5 are allowed"},
+		{"no scopes", func(f *ProfileForm) { f.Scopes = "extended" }, fieldScopes, "at least one scope"},
+		{"bad scope", func(f *ProfileForm) { f.Scopes = "signature Bad!" }, fieldScopes, `scope "Bad!" is not valid`},
 	} {
 		f := goodForm()
 		tc.mutate(&f)
-		_, err := ValidateProfileForm(f)
-		if err == nil || !strings.Contains(err.Error(), tc.reason) {
-			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.reason)
+		_, errs := ValidateProfileForm(f)
+		if err := errs[tc.field]; err == nil || !strings.Contains(err.Error(), tc.reason) || len(errs) != 1 {
+			t.Errorf("%s: errors = %v, want only %s: %q", tc.name, errs, tc.field, tc.reason)
+		}
+	}
+	// Every invalid field is reported, not only the first.
+	_, errs = ValidateProfileForm(ProfileForm{Name: "a b", IntegrationKey: "x", Environment: "ftp://x", Ports: "1", Scopes: "B!"})
+	for _, f := range formFields {
+		if errs[f] == nil {
+			t.Errorf("all fields bad: no message for %s", f)
 		}
 	}
 	f := goodForm()
 	f.Extended = false
+	f.Ports = "9100\t9101"
 	f.Environment = "https://account.example.com/"
-	p, err = ValidateProfileForm(f)
-	if err != nil || strings.Join(p.Scopes, " ") != "signature" || p.Environment != "https://account.example.com" {
-		t.Errorf("custom, non-extended: %+v, %v", p, err)
+	p, errs = ValidateProfileForm(f)
+	if len(errs) != 0 || strings.Join(p.Scopes, " ") != "signature" || p.Environment != "https://account.example.com" || len(p.Ports) != 2 {
+		t.Errorf("custom, non-extended, tab-separated: %+v, %v", p, errs)
 	}
 }
 
@@ -67,9 +77,15 @@ func TestProfileFormRefusesBadInput(t *testing.T) {
 	if pd == nil {
 		t.Fatal("profile form not shown")
 	}
-	// Defaults: demo, default ports with their redirect URIs, extended on.
-	if pd.EnvRadio.Selected != envDemo || pd.PortsEntry.Text != "8765, 8766, 8767" || !pd.ExtendedCheck.Checked || pd.ExtendedWarning.Visible() {
+	// Defaults: demo, default ports with their redirect URIs, extended on,
+	// and no message before anything is typed.
+	if pd.EnvRadio.Selected != choiceText(oauth.Demo) || pd.PortsEntry.Text != "8765, 8766, 8767" || !pd.ExtendedCheck.Checked || pd.ExtendedWarning.Visible() {
 		t.Fatalf("defaults: env %q ports %q extended %v", pd.EnvRadio.Selected, pd.PortsEntry.Text, pd.ExtendedCheck.Checked)
+	}
+	for f, l := range pd.FieldErrors {
+		if l.Visible() {
+			t.Errorf("message for untouched field %s: %q", f, l.Text)
+		}
 	}
 	uris := strings.Join(labelTexts(pd.RedirectBox), " ")
 	assertContains(t, "redirect URIs", uris, "http://127.0.0.1:8765/callback")
@@ -80,44 +96,42 @@ func TestProfileFormRefusesBadInput(t *testing.T) {
 	}
 
 	test.Type(pd.NameEntry, "acme")
-	if err := pd.NameEntry.Validate(); err == nil || !strings.Contains(err.Error(), `"acme" already exists`) {
-		t.Errorf("duplicate name accepted: %v", err)
-	}
+	assertContains(t, "name message", pd.FieldErrors[fieldName].Text, `"acme" already exists`)
 	pd.NameEntry.SetText("acme-prod")
+	if pd.FieldErrors[fieldName].Visible() {
+		t.Errorf("name message stays after the fix: %q", pd.FieldErrors[fieldName].Text)
+	}
 	pd.KeyEntry.SetText("1234")
-	if err := pd.KeyEntry.Validate(); err == nil {
-		t.Error("bad key accepted by the entry")
-	}
-	pd.submit()
-	if !pd.ErrorLabel.Visible() || !strings.Contains(pd.ErrorLabel.Text, "Not saved: integration key \"1234\" is not a GUID") {
-		t.Fatalf("error label = %q", pd.ErrorLabel.Text)
-	}
+	test.Tap(pd.SaveButton)
+	assertContains(t, "key message", pd.FieldErrors[fieldKey].Text, `integration key "1234" is not a GUID`)
+	assertContains(t, "summary", pd.ErrorLabel.Text, `Not saved: integration key "1234" is not a GUID`)
 	pd.KeyEntry.SetText(goodKey)
+
+	// A bad port list gets a message of its own, not just a red border.
 	pd.PortsEntry.SetText("8765, 99999")
 	if len(pd.RedirectBox.Objects) != 0 {
 		t.Error("redirect URIs listed for invalid ports")
 	}
-	pd.submit()
-	assertContains(t, "error", pd.ErrorLabel.Text, "redirect port 99999 is not between 1024 and 65535")
+	if l := pd.FieldErrors[fieldPorts]; !l.Visible() || !strings.Contains(l.Text, "redirect port 99999 is not between 1024 and 65535") {
+		t.Errorf("ports message = %q (visible %v)", l.Text, l.Visible())
+	}
 	pd.PortsEntry.SetText("9100")
 	pd.EnvRadio.SetSelected(envCustom)
+	assertContains(t, "environment message", pd.FieldErrors[fieldEnvironment].Text, "enter the account server's base URL")
 	pd.CustomURLEntry.SetText("localhost:9000")
-	if err := pd.CustomURLEntry.Validate(); err == nil {
-		t.Error("bad custom URL accepted by the entry")
-	}
-	pd.submit()
-	assertContains(t, "error", pd.ErrorLabel.Text, "not demo, production or an http(s) base URL")
+	test.Tap(pd.SaveButton)
+	assertContains(t, "environment message", pd.FieldErrors[fieldEnvironment].Text, "not demo, production or an http")
 	if len(h.profiles.saved) != 0 {
 		t.Fatal("invalid profile saved")
 	}
 
 	pd.CustomURLEntry.SetText("http://127.0.0.1:9000")
 	pd.ExtendedCheck.SetChecked(false)
-	if !pd.ExtendedWarning.Visible() || !strings.Contains(pd.ExtendedWarning.Text, "hard-stop 30 days after login") {
+	if !pd.ExtendedWarning.Visible() || !strings.Contains(pd.ExtendedWarning.Text, "hard-stops 30 days after login") {
 		t.Error("no warning when extended is switched off")
 	}
 	pd.SecretEntry.SetText("s3cret")
-	pd.submit()
+	test.Tap(pd.SaveButton)
 	if len(h.profiles.saved) != 1 {
 		t.Fatalf("saved %d profiles (error %q)", len(h.profiles.saved), pd.ErrorLabel.Text)
 	}
@@ -126,9 +140,100 @@ func TestProfileFormRefusesBadInput(t *testing.T) {
 		strings.Join(got.Scopes, " ") != "signature" || got.Ports[0] != 9100 {
 		t.Errorf("saved %+v secret %q", got, h.profiles.secrets[0])
 	}
-	if m.profile != "acme-prod" || m.envBadge.text.Text != "127.0.0.1:9000" {
-		t.Errorf("window shows %q / %q after save", m.profile, m.envBadge.text.Text)
+	if m.profile != "acme-prod" || m.profileDialog != nil || topDialog(m) != nil {
+		t.Errorf("window shows %q after save; form still open: %v", m.profile, m.profileDialog != nil)
 	}
+}
+
+// TestProfileFormFitsTheWindow: defect 8.6. At the window's default size,
+// at 1024×700 and at 1280×900 with FYNE_SCALE=2 (640×450 logical), the form
+// stays inside the window, Save and Cancel stay in view, also with
+// extended unticked and every field showing a long message.
+func TestProfileFormFitsTheWindow(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		size fyne.Size
+	}{
+		{"harness default", fyne.Size{}},
+		{"1024x700", fyne.NewSize(1024, 700)},
+		{"1280x900 at 2x", fyne.NewSize(640, 450)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, signedOut())
+			m := h.m
+			if !tc.size.IsZero() {
+				m.win.Resize(tc.size)
+			}
+			canvas := m.win.Canvas().Size()
+			test.Tap(m.AddProfileButton)
+			pd := m.profileDialog
+			pd.ExtendedCheck.SetChecked(false)
+			pd.NameEntry.SetText(strings.Repeat("x", 200))
+			pd.KeyEntry.SetText(strings.Repeat("not-a-guid-", 20))
+			pd.EnvRadio.SetSelected(envCustom)
+			pd.CustomURLEntry.SetText("ftp://" + strings.Repeat("very-long-host-name.", 10))
+			pd.PortsEntry.SetText("80 81 82")
+			pd.ScopesEntry.SetText("NOT/A/SCOPE")
+			test.Tap(pd.SaveButton)
+			for _, f := range formFields {
+				if !pd.FieldErrors[f].Visible() || pd.FieldErrors[f].Text == "" {
+					t.Errorf("no message for invalid %s", f)
+				}
+			}
+			assertContains(t, "summary", pd.ErrorLabel.Text, "5 fields need a fix")
+			d := h.app.Driver()
+			top := topDialog(m)
+			if top == nil {
+				t.Fatal("form closed")
+			}
+			for what, o := range map[string]fyne.CanvasObject{"Save": pd.SaveButton, "Cancel": pd.CancelButton, "summary": pd.ErrorLabel} {
+				pos, size := d.AbsolutePositionForObject(o), o.Size()
+				if !o.Visible() || pos.X < 0 || pos.Y < 0 || pos.X+size.Width > canvas.Width+0.5 || pos.Y+size.Height > canvas.Height+0.5 || size.Height == 0 {
+					t.Errorf("%s at %v size %v is not inside the %v window", what, pos, size, canvas)
+				}
+			}
+			content := pd.content
+			if w := content.Size().Width; w > canvas.Width || w <= 0 {
+				t.Errorf("form content is %v wide in a %v window", w, canvas.Width)
+			}
+			test.Tap(pd.CancelButton)
+			if m.profileDialog != nil || len(h.profiles.saved) != 0 {
+				t.Error("Cancel did not close the form, or saved")
+			}
+		})
+	}
+}
+
+// TestEscapeClosesDialogsAndLogin: Escape closes the profile form (also
+// while typing in a field), the log-out question, and cancels a login.
+func TestEscapeClosesDialogsAndLogin(t *testing.T) {
+	h := newHarness(t, validStatus(oauth.Demo))
+	m := h.m
+	esc := &fyne.KeyEvent{Name: fyne.KeyEscape}
+	typed := m.win.Canvas().(test.WindowlessCanvas).OnTypedKey()
+
+	test.Tap(m.AddProfileButton)
+	typed(esc)
+	if m.profileDialog != nil || topDialog(m) != nil {
+		t.Fatal("Escape did not close the profile form")
+	}
+	test.Tap(m.EditProfileButton)
+	pd := m.profileDialog
+	pd.KeyEntry.TypedKey(esc) // the cursor is in a field: the entry gets the key
+	if m.profileDialog != nil || topDialog(m) != nil || len(h.profiles.saved) != 0 {
+		t.Fatal("Escape in a field did not close the form without saving")
+	}
+
+	test.Tap(m.LogoutButton)
+	typed(esc)
+	if topDialog(m) != nil || m.confirmDialog != nil || h.sess.logouts != 0 {
+		t.Fatalf("Escape on the log-out question: dialog %v, logouts %d", topDialog(m) != nil, h.sess.logouts)
+	}
+
+	onUI(func() { m.startLogin() })
+	eventually(t, "login pane", func() bool { return m.loggingIn() })
+	onUI(func() { typed(esc) })
+	eventually(t, "login cancelled", func() bool { return !m.loggingIn() && m.loginCancel == nil })
 }
 
 func TestEditKeepsSecretAndRemove(t *testing.T) {
@@ -141,8 +246,8 @@ func TestEditKeepsSecretAndRemove(t *testing.T) {
 	if !pd.NameEntry.Disabled() || pd.ScopesEntry.Text != "signature impersonation" || !pd.ExtendedCheck.Checked {
 		t.Fatalf("edit form: name disabled %v, scopes %q", pd.NameEntry.Disabled(), pd.ScopesEntry.Text)
 	}
-	pd.EnvRadio.SetSelected(envProduction)
-	pd.submit()
+	pd.EnvRadio.SetSelected(choiceText(oauth.Production))
+	test.Tap(pd.SaveButton)
 	if len(h.profiles.saved) != 1 || !h.profiles.saved[0].HasSecret || h.profiles.secrets[0] != "" {
 		t.Fatalf("edit lost the stored secret: %+v %q", h.profiles.saved, h.profiles.secrets)
 	}
@@ -156,22 +261,7 @@ func TestEditKeepsSecretAndRemove(t *testing.T) {
 	if len(h.profiles.removed) != 1 || h.profiles.removed[0] != "acme" {
 		t.Fatalf("removed = %v", h.profiles.removed)
 	}
-	if m.profile != "" || m.StateLabel.Text != "Signed out" || m.envBadge.text.Text != "NO PROFILE" {
-		t.Errorf("after removing the last profile: %q %q %q", m.profile, m.StateLabel.Text, m.envBadge.text.Text)
-	}
-	_ = storage.Profile{}
-}
-
-func TestProfileFormAppliesStorageRules(t *testing.T) {
-	h := newHarness(t, signedOut())
-	test.Tap(h.m.AddProfileButton)
-	pd := h.m.profileDialog
-	pd.NameEntry.SetText("many-ports")
-	pd.KeyEntry.SetText(goodKey)
-	pd.PortsEntry.SetText("9001 9002 9003 9004 9005 9006")
-	pd.submit()
-	assertContains(t, "error", pd.ErrorLabel.Text, "at most 5 are allowed")
-	if len(h.profiles.saved) != 0 {
-		t.Fatal("saved a profile storage refuses")
+	if m.profile != "" {
+		t.Errorf("after removing the last profile the window shows %q", m.profile)
 	}
 }

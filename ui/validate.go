@@ -11,107 +11,123 @@ import (
 	"github.com/tokendesk/tokendesk/storage"
 )
 
+// The profile form's fields, named as storage.FieldError names them.
+const (
+	fieldName        = "name"
+	fieldKey         = "integration_key"
+	fieldEnvironment = "environment"
+	fieldPorts       = "ports"
+	fieldScopes      = "scopes"
+)
+
+// formFields lists the validated fields in the order the form shows them.
+var formFields = []string{fieldName, fieldKey, fieldEnvironment, fieldPorts, fieldScopes}
+
 // ProfileForm is the profile dialog's raw input.
 type ProfileForm struct {
 	// Name is the profile name.
 	Name string
 	// IntegrationKey is the DocuSign integration key (a GUID).
 	IntegrationKey string
-	// Environment is "demo", "production" or a custom base URL.
+	// Environment is a named environment ("demo", "production") or a base URL.
 	Environment string
-	// Ports is a comma- or space-separated list of loopback redirect ports.
+	// Ports is a list of loopback redirect ports, as storage.ParsePorts reads it.
 	Ports string
-	// Scopes is a space-separated list of scopes, without "extended".
+	// Scopes is a space-separated list of scopes; "extended" is governed by
+	// Extended.
 	Scopes string
 	// Extended adds the extended scope (sliding refresh-token lifetime).
 	Extended bool
 }
 
-// validateName checks a profile name.
-func validateName(s string) error {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return errors.New("name is required")
+// FormErrors maps a field (storage.FieldError's Field names) to what is wrong
+// with it.
+type FormErrors map[string]error
+
+// First returns the problem of the first invalid field in form order, or nil.
+func (e FormErrors) First() error {
+	for _, f := range formFields {
+		if err := e[f]; err != nil {
+			return err
+		}
 	}
-	return storage.ValidateName(s)
+	return nil
 }
 
-// validateIntegrationKey checks a DocuSign integration key.
-func validateIntegrationKey(s string) error {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return errors.New("integration key is required")
+// ValidateProfileForm turns the form's input into a profile, checking every
+// field with storage's rules (the same the command line applies), and
+// returns the problem of each invalid field. HasSecret, RefreshLifetime and
+// Demo are left for the caller to carry over.
+func ValidateProfileForm(f ProfileForm) (storage.Profile, FormErrors) {
+	errs := FormErrors{}
+	p := storage.Profile{
+		Name:           strings.TrimSpace(f.Name),
+		IntegrationKey: strings.ToLower(strings.TrimSpace(f.IntegrationKey)),
 	}
-	return storage.ValidateIntegrationKey(s)
+	if p.Name == "" {
+		errs[fieldName] = errors.New("enter a name for this profile, such as acme-prod")
+	} else if err := storage.ValidateName(p.Name); err != nil {
+		errs[fieldName] = err
+	}
+	if p.IntegrationKey == "" {
+		errs[fieldKey] = errors.New("enter the integration key (a GUID) from Apps and Keys in DocuSign's settings")
+	} else if err := storage.ValidateIntegrationKey(p.IntegrationKey); err != nil {
+		errs[fieldKey] = err
+	}
+	if env, err := oauth.ParseEnvironment(f.Environment); err != nil {
+		errs[fieldEnvironment] = err
+	} else {
+		p.Environment = string(env)
+	}
+	if ports, err := parsePorts(f.Ports); err != nil {
+		errs[fieldPorts] = err
+	} else {
+		p.Ports = ports
+	}
+	for _, sc := range strings.Fields(f.Scopes) {
+		if err := storage.ValidateScope(sc); err != nil {
+			errs[fieldScopes] = err
+			break
+		}
+		if sc != oauth.ScopeExtended && !slices.Contains(p.Scopes, sc) {
+			p.Scopes = append(p.Scopes, sc)
+		}
+	}
+	if errs[fieldScopes] == nil && len(p.Scopes) == 0 {
+		errs[fieldScopes] = errors.New(`enter at least one scope (normally "signature")`)
+	}
+	if f.Extended {
+		p.Scopes = append(p.Scopes, oauth.ScopeExtended)
+	}
+	if len(errs) == 0 {
+		// Storage's whole-profile check, so the form can never save what
+		// storage would refuse.
+		if err := storage.ValidateProfile(p); err != nil {
+			field := fieldName
+			var fe *storage.FieldError
+			if errors.As(err, &fe) && slices.Contains(formFields, fe.Field) {
+				field = fe.Field
+			}
+			errs[field] = err
+		}
+	}
+	return p, errs
 }
 
-// parsePorts parses a port list; empty input is an error.
+// parsePorts reads a redirect port list (separated by ',', ';', spaces or
+// tabs) and checks it with storage's port rules.
 func parsePorts(s string) ([]int, error) {
-	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '\t' })
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\t' })
 	if len(fields) == 0 {
-		return nil, errors.New("at least one redirect port is required")
+		return nil, errors.New("enter at least one redirect port, such as 8765")
 	}
-	var ports []int
+	ports := make([]int, 0, len(fields))
 	for _, f := range fields {
 		p, err := strconv.Atoi(f)
 		if err != nil {
-			return nil, fmt.Errorf("port %q is not a number", f)
+			return nil, fmt.Errorf("redirect port %q is not a number; separate ports with commas, such as 8765, 8766", f)
 		}
 		ports = append(ports, p)
 	}
 	return ports, storage.ValidatePorts(ports)
-}
-
-// parseScopes parses the scope list and adds extended if asked.
-func parseScopes(s string, extended bool) ([]string, error) {
-	var scopes []string
-	for _, sc := range strings.Fields(s) {
-		if err := storage.ValidateScope(sc); err != nil {
-			return nil, err
-		}
-		if sc == oauth.ScopeExtended {
-			continue // governed by the checkbox
-		}
-		if !slices.Contains(scopes, sc) {
-			scopes = append(scopes, sc)
-		}
-	}
-	if len(scopes) == 0 {
-		return nil, errors.New(`at least one scope is required (normally "signature")`)
-	}
-	if extended {
-		scopes = append(scopes, oauth.ScopeExtended)
-	}
-	return scopes, nil
-}
-
-// ValidateProfileForm checks the profile dialog's input and returns the
-// profile it describes, or an error whose text says what to fix. HasSecret,
-// RefreshLifetime and Demo are left for the caller to carry over.
-func ValidateProfileForm(f ProfileForm) (storage.Profile, error) {
-	if err := validateName(f.Name); err != nil {
-		return storage.Profile{}, err
-	}
-	if err := validateIntegrationKey(f.IntegrationKey); err != nil {
-		return storage.Profile{}, err
-	}
-	env, err := oauth.ParseEnvironment(f.Environment)
-	if err != nil {
-		return storage.Profile{}, err
-	}
-	ports, err := parsePorts(f.Ports)
-	if err != nil {
-		return storage.Profile{}, err
-	}
-	scopes, err := parseScopes(f.Scopes, f.Extended)
-	if err != nil {
-		return storage.Profile{}, err
-	}
-	return storage.Profile{
-		Name:           strings.TrimSpace(f.Name),
-		Environment:    string(env),
-		IntegrationKey: strings.ToLower(strings.TrimSpace(f.IntegrationKey)),
-		Ports:          ports,
-		Scopes:         scopes,
-	}, nil
 }
