@@ -2,11 +2,13 @@ package oauth_test
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/tokendesk/tokendesk/oauth"
+	"github.com/tokendesk/tokendesk/oauth/sandbox"
 )
 
 func TestExchangeCodeSingleUse(t *testing.T) {
@@ -130,6 +132,84 @@ func TestRefreshTokenLifetime(t *testing.T) {
 			}
 			if tc.dieDay != 0 {
 				t.Fatal("the non-extended refresh token outlived 30 days")
+			}
+		})
+	}
+}
+
+// TestRefreshExpiresInFloat: a 200 refresh answer with "expires_in":28800.0
+// after the server rotated must yield the new session (x/oauth2 alone
+// refuses the float, and the rotated refresh token would be lost).
+func TestRefreshExpiresInFloat(t *testing.T) {
+	for _, op := range []string{"refresh", "exchange"} {
+		t.Run(op, func(t *testing.T) {
+			f := newFixture(t, fixtureOpt{autoAccept: true})
+			var s *oauth.Session
+			if op == "refresh" {
+				s = f.mustLogin(t)
+			}
+			f.srv.InjectFault(sandbox.Fault{Path: "/oauth/token", ExpiresInFloat: true}, 1)
+			now := f.srv.Now()
+			var n *oauth.Session
+			var err error
+			if op == "refresh" {
+				n, err = f.cl.Refresh(context.Background(), s)
+			} else {
+				req, _ := f.cl.NewAuthRequest(oauth.RedirectURI(f.cfg.Ports[0]))
+				n, err = f.cl.Exchange(context.Background(), req, f.codeFor(t, req))
+			}
+			if err != nil {
+				t.Fatalf("%s with expires_in 28800.0: %v", op, err)
+			}
+			if st := f.srv.Stats(); st.Faults != 1 {
+				t.Fatalf("the float fault was not applied: %+v", st)
+			}
+			if !f.srv.RefreshTokenValid(n.RefreshToken) {
+				t.Fatal("the session does not hold the server's current refresh token")
+			}
+			if got := n.AccessExpiresAt.Sub(now); got < 8*time.Hour-time.Minute || got > 8*time.Hour+time.Minute {
+				t.Errorf("access lifetime %s, want 8h", got)
+			}
+			if d := n.AccessIssuedAt.Sub(now); d < 0 || d > 5*time.Second {
+				t.Errorf("AccessIssuedAt %s, want %s", n.AccessIssuedAt, now)
+			}
+		})
+	}
+}
+
+// TestRetryAfter: a 429 or 503 with Retry-After (seconds or an HTTP date)
+// gives Error.RetryAfter; nonsense or none gives zero.
+func TestRetryAfter(t *testing.T) {
+	f := newFixture(t, fixtureOpt{autoAccept: true})
+	s := f.mustLogin(t)
+	now := f.srv.Now()
+	date := now.Add(10 * time.Minute).Truncate(time.Second)
+	tests := []struct {
+		name   string
+		status int
+		header string
+		path   string
+		want   time.Time
+	}{
+		{"429 seconds", 429, "120", "/oauth/token", now.Add(120 * time.Second)},
+		{"503 http date", 503, date.Format(http.TimeFormat), "/oauth/token", date},
+		{"503 capped at a day", 503, "99999999", "/oauth/token", now.Add(24 * time.Hour)},
+		{"429 nonsense", 429, "soon", "/oauth/token", time.Time{}},
+		{"500 ignores it", 500, "120", "/oauth/token", time.Time{}},
+		{"userinfo 429", 429, "30", "/oauth/userinfo", now.Add(30 * time.Second)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f.srv.InjectFault(sandbox.Fault{Path: tt.path, Status: tt.status, ContentType: "text/plain", Body: "busy", RetryAfter: tt.header}, 1)
+			var err error
+			if tt.path == "/oauth/userinfo" {
+				_, err = f.cl.UserInfo(context.Background(), s.AccessToken)
+			} else {
+				_, err = f.cl.Refresh(context.Background(), s)
+			}
+			oe := wantKind(t, err, oauth.KindTransient)
+			if d := oe.RetryAfter.Sub(tt.want); d < -2*time.Second || d > 2*time.Second || oe.RetryAfter.IsZero() != tt.want.IsZero() {
+				t.Errorf("RetryAfter %s, want %s", oe.RetryAfter, tt.want)
 			}
 		})
 	}

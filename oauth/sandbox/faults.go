@@ -1,8 +1,11 @@
 package sandbox
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
+	"regexp"
+	"strconv"
 	"time"
 )
 
@@ -26,6 +29,13 @@ type Fault struct {
 	Delay time.Duration
 	// Drop hijacks the connection and closes it without writing a response.
 	Drop bool
+	// RetryAfter, if set, is sent as the Retry-After header with Status
+	// (delay seconds or an HTTP date).
+	RetryAfter string
+	// ExpiresInFloat lets the request be served normally (a refresh really
+	// rotates) and rewrites the answer's "expires_in":N as "expires_in":N.0,
+	// a JSON number that integer-only parsers refuse.
+	ExpiresInFloat bool
 }
 
 // pendingFault is an injected fault and how many more requests it applies to.
@@ -78,6 +88,49 @@ func ServerErrorFault(status int) Fault {
 	}
 }
 
+// ExpiresInFloatFault returns a fault that serves the request normally and
+// writes expires_in as a float (28800.0) in the answer.
+func ExpiresInFloatFault() Fault { return Fault{ExpiresInFloat: true} }
+
+// expiresIn matches an integer expires_in member of a JSON answer.
+var expiresIn = regexp.MustCompile(`"expires_in":(-?[0-9]+)([,}])`)
+
+// bufferedWriter holds a handler's answer so a fault can rewrite it.
+type bufferedWriter struct {
+	h      http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedWriter) Header() http.Header { return b.h }
+func (b *bufferedWriter) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+func (b *bufferedWriter) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+
+// serveFloat serves r normally and rewrites expires_in as a float.
+func serveFloat(next http.Handler, w http.ResponseWriter, r *http.Request) {
+	bw := &bufferedWriter{h: http.Header{}}
+	next.ServeHTTP(bw, r)
+	out := expiresIn.ReplaceAll(bw.body.Bytes(), []byte(`"expires_in":$1.0$2`))
+	for k, v := range bw.h {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
+	if bw.status == 0 {
+		bw.status = http.StatusOK
+	}
+	w.WriteHeader(bw.status)
+	_, _ = w.Write(out)
+}
+
 // takeFault returns the first pending fault matching path, using up one of
 // its applications.
 func (s *Server) takeFault(path string) (Fault, bool) {
@@ -123,7 +176,12 @@ func (s *Server) injectFaults(next http.Handler) http.Handler {
 				panic(http.ErrAbortHandler)
 			}
 			_ = conn.Close()
+		case f.ExpiresInFloat:
+			serveFloat(next, w, r)
 		case f.Status != 0:
+			if f.RetryAfter != "" {
+				w.Header().Set("Retry-After", f.RetryAfter)
+			}
 			if f.ContentType != "" {
 				w.Header().Set("Content-Type", f.ContentType)
 			} else {

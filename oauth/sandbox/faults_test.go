@@ -57,10 +57,19 @@ func TestFaults(t *testing.T) {
 					t.Errorf("got %v %v", resp, err)
 				}
 			}},
-		{"custom", sandbox.Fault{Status: 429, ContentType: "text/plain", Body: "slow down"},
+		{"custom", sandbox.Fault{Status: 429, ContentType: "text/plain", Body: "slow down", RetryAfter: "120"},
 			func(t *testing.T, resp *http.Response, body string, err error) {
-				if err != nil || resp.StatusCode != 429 || body != "slow down" || resp.Header.Get("Content-Type") != "text/plain" {
+				if err != nil || resp.StatusCode != 429 || body != "slow down" || resp.Header.Get("Content-Type") != "text/plain" ||
+					resp.Header.Get("Retry-After") != "120" {
 					t.Errorf("got %v %q %v", resp, body, err)
+				}
+			}},
+		{"expires_in as float", sandbox.ExpiresInFloatFault(),
+			func(t *testing.T, resp *http.Response, body string, err error) {
+				var v map[string]any
+				if err != nil || resp.StatusCode != 200 || json.Unmarshal([]byte(body), &v) != nil ||
+					!strings.Contains(body, `"expires_in":28800.0`) || v["refresh_token"] == "" {
+					t.Errorf("want a rotated answer with expires_in 28800.0, got %q %v", body, err)
 				}
 			}},
 		{"drop", sandbox.Fault{Path: "/oauth/token", Drop: true},
@@ -101,8 +110,8 @@ func TestFaults(t *testing.T) {
 			// The fault is used up: the next request is normal. The refresh
 			// token survived unless the delayed request went through.
 			want := http.StatusOK
-			if tt.fault.Delay > 0 && tt.fault.Status == 0 {
-				want = http.StatusBadRequest // rotated by the delayed request
+			if tt.fault.Delay > 0 && tt.fault.Status == 0 || tt.fault.ExpiresInFloat {
+				want = http.StatusBadRequest // rotated by the request served normally
 			}
 			resp, _, err = refreshRaw(context.Background(), s, rt)
 			if err != nil || resp.StatusCode != want {
