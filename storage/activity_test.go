@@ -1,11 +1,13 @@
 package storage
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"runtime"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 type testEntry struct {
@@ -54,10 +56,13 @@ func TestActivityAppendAndRead(t *testing.T) {
 	if len(got) != 1 || !strings.Contains(string(got[0]), `"n":4`) {
 		t.Fatalf("after a torn line: %s", got)
 	}
-	must(t, s.RemoveActivity("p"))
-	must(t, s.RemoveActivity("p"))
+	for range 2 {
+		if _, err := s.RemoveProfileData(context.Background(), "p"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if got, _ := s.ReadActivity("p", 0); len(got) != 0 {
-		t.Fatal("RemoveActivity left entries")
+		t.Fatal("RemoveProfileData left activity entries")
 	}
 }
 
@@ -100,4 +105,97 @@ func TestActivityRejectsBadProfile(t *testing.T) {
 			t.Errorf("ReadActivity(%q) accepted", p)
 		}
 	}
+}
+
+// TestActivityHugeEntries: one huge server description used to empty the
+// log when it was trimmed. Now strings are cut when appended, and a huge
+// line already in the file is skipped, not fatal.
+func TestActivityHugeEntries(t *testing.T) {
+	huge := strings.Repeat("é", 300_000) // 600 kB of two-byte runes
+	type nested struct {
+		Step   int      `json:"step"`
+		Detail []string `json:"detail"`
+	}
+	type entry struct {
+		N           int     `json:"n"`
+		Description string  `json:"description"`
+		Inner       *nested `json:"inner,omitempty"`
+	}
+	tests := []struct {
+		name  string
+		entry entry
+	}{
+		{"top-level string", entry{N: 100, Description: huge}},
+		{"nested strings", entry{N: 100, Inner: &nested{Step: 2, Detail: []string{"short", huge}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Open(t.TempDir())
+			for i := range 5 {
+				must(t, s.AppendActivity("p", entry{N: i, Description: "older"}))
+			}
+			// Twice, so that the log would pass MaxActivitySize uncut.
+			must(t, s.AppendActivity("p", tt.entry))
+			must(t, s.AppendActivity("p", tt.entry))
+			must(t, s.AppendActivity("p", entry{N: 200, Description: "newest"}))
+			all, err := s.ReadActivity("p", 0)
+			must(t, err)
+			if len(all) != 8 {
+				t.Fatalf("%d entries, want 8", len(all))
+			}
+			var newest, big, oldest entry
+			must(t, json.Unmarshal(all[0], &newest))
+			must(t, json.Unmarshal(all[1], &big))
+			must(t, json.Unmarshal(all[7], &oldest))
+			if newest.N != 200 || oldest.N != 0 || oldest.Description != "older" || big.N != 100 {
+				t.Fatalf("entries: newest %+v, oldest %+v, big n=%d", newest, oldest, big.N)
+			}
+			text := big.Description
+			if big.Inner != nil {
+				if big.Inner.Step != 2 || len(big.Inner.Detail) != 2 || big.Inner.Detail[0] != "short" {
+					t.Fatalf("nested entry changed: %+v", big.Inner)
+				}
+				text = big.Inner.Detail[1]
+			}
+			if len(text) > MaxActivityText || !strings.HasSuffix(text, "…") || !strings.HasPrefix(text, "éé") || !utf8.ValidString(text) {
+				t.Fatalf("cut text: %d bytes, %q…", len(text), text[:min(len(text), 20)])
+			}
+		})
+	}
+	t.Run("huge line already in the file", func(t *testing.T) {
+		s := Open(t.TempDir())
+		must(t, s.AppendActivity("p", entry{N: 1, Description: "before"}))
+		f, err := os.OpenFile(s.ActivityPath("p"), os.O_APPEND|os.O_WRONLY, 0)
+		must(t, err)
+		raw, _ := json.Marshal(entry{N: 2, Description: huge})
+		_, err = f.Write(append(raw, '\n'))
+		must(t, err)
+		must(t, f.Close())
+		must(t, s.AppendActivity("p", entry{N: 3, Description: "after"}))
+		got, err := s.ReadActivity("p", 0)
+		must(t, err)
+		if len(got) != 2 || !strings.Contains(string(got[0]), `"n":3`) || !strings.Contains(string(got[1]), `"n":1`) {
+			t.Fatalf("entries around a huge line: %d, newest %.60s", len(got), got[0])
+		}
+		// Growing past the cap trims without losing the newest entries.
+		for i := range 600 {
+			must(t, s.AppendActivity("p", entry{N: 1000 + i, Description: strings.Repeat("z", 1000)}))
+		}
+		got, err = s.ReadActivity("p", 0)
+		must(t, err)
+		if len(got) < 400 || !strings.Contains(string(got[0]), `"n":1599`) {
+			t.Fatalf("after trimming: %d entries, newest %.40s", len(got), got[0])
+		}
+	})
+	t.Run("entry too long even when cut", func(t *testing.T) {
+		s := Open(t.TempDir())
+		many := make([]string, 200)
+		for i := range many {
+			many[i] = strings.Repeat("w", MaxActivityText)
+		}
+		err := s.AppendActivity("p", nested{Detail: many})
+		if err == nil || !strings.Contains(err.Error(), "not recorded") {
+			t.Fatalf("AppendActivity of a %d-string entry: %v", len(many), err)
+		}
+	})
 }

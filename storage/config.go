@@ -163,33 +163,3 @@ func (c *Config) ResolveProfile(name string) (*Profile, error) {
 	}
 	return nil, fmt.Errorf("several profiles exist (%s); choose one with -p NAME: %w", names, ErrNoProfile)
 }
-
-// PutProfile validates p and adds it, or replaces the profile of that name
-// in place.
-func (c *Config) PutProfile(p Profile) error {
-	if err := ValidateProfile(p); err != nil {
-		return err
-	}
-	if old, ok := c.Profile(p.Name); ok {
-		*old = p
-		return nil
-	}
-	c.Profiles = append(c.Profiles, p)
-	return nil
-}
-
-// RemoveProfile removes the named profile and its session metadata, and
-// clears CurrentProfile if it named it. It reports whether the profile
-// existed. The caller deletes the keyring secrets and the activity log.
-func (c *Config) RemoveProfile(name string) bool {
-	i := slices.IndexFunc(c.Profiles, func(p Profile) bool { return p.Name == name })
-	if i < 0 {
-		return false
-	}
-	c.Profiles = slices.Delete(c.Profiles, i, i+1)
-	delete(c.Sessions, name)
-	if c.Settings.CurrentProfile == name {
-		c.Settings.CurrentProfile = ""
-	}
-	return true
-}

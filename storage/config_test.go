@@ -1,9 +1,13 @@
 package storage
 
 import (
+	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/tokendesk/tokendesk/oauth"
 )
 
 func TestResolveProfile(t *testing.T) {
@@ -44,31 +48,62 @@ func TestResolveProfile(t *testing.T) {
 	}
 }
 
-func TestProfileEditing(t *testing.T) {
+func TestProfilePointsIntoConfig(t *testing.T) {
 	c := NewConfig()
-	must(t, c.PutProfile(testProfile("a")))
-	must(t, c.PutProfile(testProfile("b")))
-	p := testProfile("a")
-	p.Environment = "production"
-	must(t, c.PutProfile(p))
-	if len(c.Profiles) != 2 || c.Profiles[0].Environment != "production" {
-		t.Fatalf("replace in place: %+v", c.Profiles)
-	}
-	if err := c.PutProfile(Profile{Name: "bad name"}); err == nil {
-		t.Fatal("invalid profile accepted")
-	}
+	c.Profiles = append(c.Profiles, testProfile("a"), testProfile("b"))
 	ptr, _ := c.Profile("b")
 	ptr.HasSecret = true
 	if !c.Profiles[1].HasSecret {
 		t.Fatal("Profile does not point into the config")
 	}
-	c.Settings.CurrentProfile = "a"
-	c.Sessions["a"] = nil
-	if !c.RemoveProfile("a") || c.RemoveProfile("a") {
-		t.Fatal("RemoveProfile result")
+}
+
+func TestRemoveProfileData(t *testing.T) {
+	tests := []struct {
+		name        string
+		remove      string
+		current     string
+		wantExisted bool
+		wantCurrent string
+		wantNames   string
+	}{
+		{"the current one", "a", "a", true, "b", "b,c"},
+		{"another one", "b", "a", true, "a", "a,c"},
+		{"the last of the list", "c", "c", true, "a", "a,b"},
+		{"a missing one", "x", "a", false, "a", "a,b,c"},
 	}
-	if _, ok := c.Sessions["a"]; ok || c.Settings.CurrentProfile != "" || len(c.Profiles) != 1 {
-		t.Fatalf("RemoveProfile left %+v", c)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := Open(t.TempDir())
+			must(t, s.Update(ctx, func(c *Config) error {
+				for _, n := range []string{"a", "b", "c"} {
+					c.Profiles = append(c.Profiles, testProfile(n))
+					c.Sessions[n] = &oauth.Session{RequestedScopes: []string{"signature"}}
+				}
+				c.Settings.CurrentProfile = tt.current
+				return nil
+			}))
+			for _, n := range []string{"a", "b", "c", tt.remove} {
+				must(t, s.AppendActivity(n, testEntry{N: 1}))
+			}
+			existed, err := s.RemoveProfileData(ctx, tt.remove)
+			must(t, err)
+			c, err := s.Load()
+			must(t, err)
+			if existed != tt.wantExisted || c.Settings.CurrentProfile != tt.wantCurrent || strings.Join(c.ProfileNames(), ",") != tt.wantNames {
+				t.Fatalf("existed %v, current %q, profiles %q", existed, c.Settings.CurrentProfile, c.ProfileNames())
+			}
+			if _, ok := c.Sessions[tt.remove]; ok {
+				t.Fatal("session metadata left")
+			}
+			if _, err := os.Stat(s.ActivityPath(tt.remove)); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("activity log left: %v", err)
+			}
+			if got, _ := s.ReadActivity(c.Profiles[0].Name, 0); len(got) != 1 {
+				t.Fatalf("another profile's activity: %d entries", len(got))
+			}
+		})
 	}
 }
 

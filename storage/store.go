@@ -29,7 +29,7 @@ type ConfigError struct {
 	// Line and Column locate a syntax or type error (1-based; 0 if unknown).
 	Line, Column int
 	// Err is the cause: a *json.SyntaxError, *json.UnmarshalTypeError,
-	// ErrNewerVersion or another decoding error.
+	// ErrNewerVersion, ErrNotRegular, ErrTooLarge or another decoding error.
 	Err error
 }
 
@@ -47,6 +47,9 @@ func (e *versionError) Is(target error) bool { return target == ErrNewerVersion 
 func (e *ConfigError) Error() string {
 	if errors.Is(e.Err, ErrNewerVersion) {
 		return fmt.Sprintf("config file %s was written by a newer Token Desk (%v); upgrade Token Desk, or move the file away to start over", e.Path, e.Err)
+	}
+	if errors.Is(e.Err, ErrNotRegular) || errors.Is(e.Err, ErrTooLarge) {
+		return fmt.Sprintf("config file %s cannot be used (%v); Token Desk reads only a regular file of at most %d MiB there, so move it away to start with an empty configuration", e.Path, e.Err, MaxConfigSize>>20)
 	}
 	where := ""
 	if e.Line > 0 {
@@ -112,15 +115,20 @@ func (s *Store) Path() string { return filepath.Join(s.dir, "config.json") }
 func (s *Store) LockPath() string { return filepath.Join(s.dir, "config.lock") }
 
 // Load reads the config. A missing file gives an empty config at
-// CurrentVersion (nothing is written). A damaged file or one from a newer
-// Token Desk gives a *ConfigError.
+// CurrentVersion (nothing is written). A damaged file, one from a newer
+// Token Desk, one larger than MaxConfigSize or one that is not a regular
+// file (a FIFO or a device is never opened for a blocking read) gives a
+// *ConfigError. A symbolic link is followed.
 func (s *Store) Load() (*Config, error) {
 	info, err := os.Stat(s.Path())
 	if errors.Is(err, fs.ErrNotExist) {
 		return NewConfig(), nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
+		return nil, fmt.Errorf("read config %s: %w", s.Path(), err)
+	}
+	if err := checkRegular(info); err != nil {
+		return nil, &ConfigError{Path: s.Path(), Err: err}
 	}
 	s.mu.Lock()
 	if s.cached != nil && sameFileVersion(s.cachedInfo, info) {
@@ -129,12 +137,14 @@ func (s *Store) Load() (*Config, error) {
 		return c, nil
 	}
 	s.mu.Unlock()
-	data, err := os.ReadFile(s.Path())
-	if errors.Is(err, fs.ErrNotExist) {
+	data, _, err := readRegular(s.Path(), MaxConfigSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return NewConfig(), nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
+	case errors.Is(err, ErrNotRegular) || errors.Is(err, ErrTooLarge):
+		return nil, &ConfigError{Path: s.Path(), Err: err}
+	case err != nil:
+		return nil, fmt.Errorf("read config %s: %w", s.Path(), err)
 	}
 	c, err := decodeConfig(s.Path(), data)
 	if err != nil {
@@ -260,7 +270,13 @@ func (s *Store) save(c *Config) error {
 	return nil
 }
 
+// writeFileAtomic replaces path, or the file a symbolic link at path points
+// to (the link stays), by a new file holding data.
 func writeFileAtomic(path string, data []byte) (err error) {
+	path, err = writeTarget(path)
+	if err != nil {
+		return err
+	}
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {

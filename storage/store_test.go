@@ -41,7 +41,7 @@ func TestUpdateRoundTripAndModes(t *testing.T) {
 	}
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	err := s.Update(context.Background(), func(c *Config) error {
-		must(t, c.PutProfile(testProfile("prod")))
+		c.Profiles = append(c.Profiles, testProfile("prod"))
 		c.Settings.CurrentProfile = "prod"
 		c.Settings.RefreshLead = Duration(5 * time.Minute)
 		c.Sessions["prod"] = &oauth.Session{AccessExpiresAt: now, ConsentedAt: now, RequestedScopes: []string{"signature"}}
@@ -88,7 +88,7 @@ func TestConfigNeverContainsTokens(t *testing.T) {
 	const at, rt = "eyJ0eXAiOiJNVCIsImFsZyI6IlJTMjU2In0.ACCESS-TOKEN-BYTES", "eyJ0eXAiOiJNVCIsImFsZyI6IlJTMjU2In0.REFRESH-TOKEN-BYTES"
 	sess := &oauth.Session{AccessToken: at, RefreshToken: rt, TokenType: "Bearer", RequestedScopes: []string{"signature", "extended"}}
 	must(t, s.Update(context.Background(), func(c *Config) error {
-		must(t, c.PutProfile(testProfile("p")))
+		c.Profiles = append(c.Profiles, testProfile("p"))
 		c.Sessions["p"] = sess
 		return nil
 	}))
@@ -111,7 +111,7 @@ func TestConfigNeverContainsTokens(t *testing.T) {
 
 func TestUpdateErrorWritesNothing(t *testing.T) {
 	s := Open(t.TempDir())
-	must(t, s.Update(context.Background(), func(c *Config) error { return c.PutProfile(testProfile("a")) }))
+	must(t, s.Update(context.Background(), func(c *Config) error { c.Profiles = append(c.Profiles, testProfile("a")); return nil }))
 	before, err := os.ReadFile(s.Path())
 	must(t, err)
 	boom := errors.New("boom")
