@@ -1,5 +1,6 @@
 // Command tokendesk keeps a DocuSign OAuth session alive: a desktop window
-// (the default) and a command line for scripts. See README.md.
+// (the default), a background app (--background), a GUI-free agent and a
+// command line for scripts. See README.md.
 package main
 
 import (
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -16,36 +18,45 @@ import (
 	"fyne.io/fyne/v2/app"
 	"github.com/pkg/browser"
 
+	"github.com/tokendesk/tokendesk/agent"
 	"github.com/tokendesk/tokendesk/cli"
 	"github.com/tokendesk/tokendesk/demo"
+	"github.com/tokendesk/tokendesk/desk"
 	"github.com/tokendesk/tokendesk/internal/flock"
 	_ "github.com/tokendesk/tokendesk/internal/locale"
 	"github.com/tokendesk/tokendesk/internal/trayhost"
-	"github.com/tokendesk/tokendesk/keeper"
 	"github.com/tokendesk/tokendesk/storage"
 	"github.com/tokendesk/tokendesk/ui"
 )
 
+// errRaised ends a second `tokendesk` that raised the running one's window.
+var errRaised = errors.New("raised")
+
 func main() {
 	args := os.Args[1:]
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	background := len(args) == 1 && args[0] == "--background"
 	window, demoMode := cli.IsWindow(args)
-	if !window {
+	if !window && !background {
 		code := cli.Run(ctx, args, cli.DefaultEnv())
 		stop()
 		os.Exit(code)
 	}
-	err := runWindow(ctx, demoMode)
+	err := runWindow(ctx, demoMode, background)
 	stop()
-	if err != nil {
+	switch {
+	case errors.Is(err, errRaised):
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "tokendesk:", err)
 		os.Exit(1)
 	}
 }
 
 // runWindow opens the window on the user's profiles, or on the demo sandbox
-// when asked to or when no profile exists yet.
-func runWindow(ctx context.Context, demoMode bool) error {
+// when asked to or when no profile exists yet; in the background, it starts
+// with the window hidden. The keepers run, and the local endpoint serves
+// them, until the app quits.
+func runWindow(ctx context.Context, demoMode, background bool) error {
 	m, err := cli.OpenManager()
 	if err != nil {
 		return err
@@ -54,18 +65,30 @@ func runWindow(ctx context.Context, demoMode bool) error {
 	if err != nil {
 		return err
 	}
-	// One window per config dir: a second one would run a second set of
-	// background refreshers (safe, thanks to the refresh lock, but pointless).
+	ep := agent.DefaultEndpoint(m.Store().Dir())
+	if raised(ctx, ep, background) {
+		return errRaised
+	}
+	if msg := cli.NoDisplay(runtime.GOOS, os.Getenv); msg != "" {
+		return errors.New(msg)
+	}
+	// One window per config dir; a second one raises the first (above).
 	_ = os.MkdirAll(m.Store().Dir(), 0o700)
 	unlock, ok, err := flock.TryLock(filepath.Join(m.Store().Dir(), "window.lock"))
 	if err == nil && !ok {
-		return errors.New("another Token Desk window is already open for this configuration; it may be hidden in the system tray")
+		for i := 0; i < 20; i++ { // the first one may still be starting its endpoint
+			time.Sleep(100 * time.Millisecond)
+			if raised(ctx, ep, background) {
+				return errRaised
+			}
+		}
+		return errors.New("another Token Desk window is already open for this configuration, and it did not answer; it may be hidden in the system tray")
 	}
 	if err == nil {
 		defer unlock()
 	}
+	var backend agent.Backend = agent.ManagerBackend{M: m}
 	note := ""
-	var store profileStore = m
 	if demoMode || len(cfg.Profiles) == 0 {
 		opt, err := demo.OptionsFromEnv(os.Getenv)
 		if err != nil {
@@ -76,9 +99,7 @@ func runWindow(ctx context.Context, demoMode bool) error {
 			return err
 		}
 		defer d.Close()
-		// Profiles added from demo mode go to the real configuration.
-		store = d.Profiles(m)
-		m, note = d.Manager, demo.Note
+		m, note, backend = d.Manager, demo.Note, agent.NotServed{}
 		if cfg, err = m.Config(); err != nil {
 			return err
 		}
@@ -87,48 +108,94 @@ func runWindow(ctx context.Context, demoMode bool) error {
 	set := cfg.Settings.Effective()
 	a := app.NewWithID("io.tokendesk.app")
 	var fa fyne.App = a
-	if !trayhost.Available() {
+	tray := trayhost.Available()
+	if !tray {
 		// No tray icon would show (and Fyne's tray panics on quit without a
-		// session bus): hiding desktop.App makes closing the window quit
-		// instead of hiding it with no way back.
+		// session bus): hide desktop.App; closing the window hides it below.
 		fa = noTray{a}
 	}
-	w := ui.NewMainWindow(fa, profiles{m: store, ctx: ctx}, ui.Options{
+	w := ui.NewMainWindow(fa, profiles{m: m, ctx: ctx}, ui.Options{
 		OpenURL:        browser.OpenURL,
 		ClipboardClear: time.Duration(set.ClipboardClear),
-		WarnHorizon:    time.Duration(set.WarnHorizon),
 		Initial:        set.CurrentProfile,
 		DemoNote:       note,
 	})
+	show := func() { w.Show(); w.Window().RequestFocus(); m.PokeAll() }
+	if !tray {
+		keepRunningOnClose(a, w.Window())
+	}
+	logf := func(format string, a ...any) { fmt.Fprintf(os.Stderr, "tokendesk: "+format+"\n", a...) }
+	srv, err := cli.Listen(m, agent.Options{Kind: agent.KindWindow, Backend: backend, Logf: logf,
+		ShowWindow: func() error { fyne.Do(show); return nil }})
+	sctx, stopServing := context.WithCancel(ctx)
+	served := make(chan struct{})
+	if err != nil {
+		logf("%v; the window opens without serving scripts", err)
+		close(served)
+	} else {
+		go func() { _ = srv.Serve(sctx); close(served) }()
+	}
 	// Coming back to the foreground (often after a suspend) re-checks every
 	// session at once instead of waiting for the next minute's check.
-	a.Lifecycle().SetOnEnteredForeground(store.PokeAll)
+	a.Lifecycle().SetOnEnteredForeground(m.PokeAll)
 	go func() { <-ctx.Done(); fyne.Do(a.Quit) }()
-	w.Show()
+	if !background {
+		w.Show()
+	}
 	// The shown profile's keeper exists already; the rest load in the
 	// background so many profiles do not delay the first frame.
-	go store.KeepAlive(ctx)
+	kctx, stopKeepers := context.WithCancel(context.Background())
+	go m.KeepAlive(kctx)
 	a.Run()
+	stopServing()
+	<-served
+	stopKeepers()
+	cli.Drain(m, logf)
 	return nil
+}
+
+// raised asks a running app of this configuration to show its window. It
+// reports true when one did (and says so); an agent, which has no window,
+// does not count.
+func raised(ctx context.Context, ep agent.Endpoint, background bool) bool {
+	cl := agent.NewClient(ep)
+	if background {
+		info, err := cl.Ping(ctx)
+		if err == nil {
+			fmt.Fprintf(os.Stderr, "Token Desk already runs for this configuration (%s, pid %d).\n", info.Kind, info.PID)
+		}
+		return err == nil
+	}
+	info, err := cl.Raise(ctx)
+	if err != nil {
+		return false
+	}
+	fmt.Fprintf(os.Stderr, "Token Desk already runs for this configuration (pid %d); its window was brought to the front.\n", info.PID)
+	return true
+}
+
+// keepRunningOnClose makes closing the window hide it when there is no tray:
+// the keepers keep running, and the first time a notice says how to get the
+// window back and how to quit.
+func keepRunningOnClose(a fyne.App, win fyne.Window) {
+	told := false
+	win.SetCloseIntercept(func() {
+		win.Hide()
+		if !told {
+			told = true
+			a.SendNotification(fyne.NewNotification("Token Desk keeps running in the background",
+				"Your sessions stay alive. To open the window again, run tokendesk (or Token Desk in the app menu). "+
+					"To quit, use Quit in the window's menu or Ctrl+Q."))
+		}
+	})
 }
 
 // noTray is a fyne.App that does not offer desktop.App's tray.
 type noTray struct{ fyne.App }
 
-// profileStore is what the window needs of the profiles: a desk.Manager, or
-// in demo mode demo.Profiles (demo profile plus the real configuration).
-type profileStore interface {
-	List() []storage.Profile
-	Keeper(ctx context.Context, name string) (*keeper.Keeper, error)
-	SaveProfile(ctx context.Context, p storage.Profile, clientSecret string) error
-	RemoveProfile(ctx context.Context, name string) error
-	KeepAlive(ctx context.Context)
-	PokeAll()
-}
-
-// profiles adapts the profile store to the window's Profiles interface.
+// profiles adapts the desk manager to the window's Profiles interface.
 type profiles struct {
-	m   profileStore
+	m   *desk.Manager
 	ctx context.Context
 }
 

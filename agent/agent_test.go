@@ -29,7 +29,7 @@ type fakeBackend struct {
 	entered  chan struct{}
 }
 
-func (f *fakeBackend) Token(ctx context.Context, p string, min time.Duration) (string, error) {
+func (f *fakeBackend) Token(ctx context.Context, p string, min time.Duration) (string, *keeper.Status, error) {
 	if f.release != nil {
 		close(f.entered)
 		<-f.release
@@ -37,15 +37,15 @@ func (f *fakeBackend) Token(ctx context.Context, p string, min time.Duration) (s
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.minValid = min
-	return f.token, f.err
+	return f.token, &keeper.Status{Profile: p}, f.err
 }
 
-func (f *fakeBackend) Status(ctx context.Context, p string) (keeper.Status, error) {
-	return keeper.Status{Profile: p, State: keeper.Valid}, f.err
+func (f *fakeBackend) Status(ctx context.Context, p string) (*keeper.Status, error) {
+	return &keeper.Status{Profile: p, State: keeper.Valid}, f.err
 }
 
-func (f *fakeBackend) Refresh(ctx context.Context, p string) (keeper.Status, error) {
-	return keeper.Status{Profile: p, State: keeper.Valid, Reason: "refreshed"}, f.err
+func (f *fakeBackend) Refresh(ctx context.Context, p string) (*keeper.Status, error) {
+	return &keeper.Status{Profile: p, State: keeper.Valid, Reason: "refreshed"}, f.err
 }
 
 func (f *fakeBackend) HandOff(ctx context.Context, p string, h *HandOff) error {
@@ -194,6 +194,20 @@ func TestErrorsClassify(t *testing.T) {
 				t.Fatalf("message %q lost %q", err, tt.err)
 			}
 		})
+	}
+}
+
+func TestNotServedFallsBack(t *testing.T) {
+	ep := testEndpoint(t)
+	raised := false
+	serve(t, ep, Options{Kind: KindWindow, Backend: NotServed{}, ShowWindow: func() error { raised = true; return nil }})
+	for _, op := range []string{OpToken, OpStatus, OpRefresh} {
+		if _, err := NewClient(ep).Call(context.Background(), Request{Op: op}); !errors.Is(err, ErrNoServer) {
+			t.Errorf("%s on a demo window: %v, want ErrNoServer", op, err)
+		}
+	}
+	if info, err := NewClient(ep).Raise(context.Background()); err != nil || !raised || info.Kind != KindWindow {
+		t.Fatalf("raise: %v %+v raised=%v", err, info, raised)
 	}
 }
 

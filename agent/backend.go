@@ -22,43 +22,46 @@ func signedOut(profile string) error {
 }
 
 // Token implements Backend.
-func (b ManagerBackend) Token(ctx context.Context, profile string, minValid time.Duration) (string, error) {
+func (b ManagerBackend) Token(ctx context.Context, profile string, minValid time.Duration) (string, *keeper.Status, error) {
 	k, err := b.M.Keeper(ctx, profile)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	tok, err := k.Token(ctx, minValid)
-	if err != nil {
-		if k.Status().State == keeper.SignedOut {
-			return "", signedOut(k.Profile())
+	st := k.Status()
+	if err != nil && tok == "" {
+		if st.State == keeper.SignedOut {
+			return "", &st, signedOut(k.Profile())
 		}
-		return "", err
+		return "", &st, err
 	}
-	return tok, nil
+	// A token with a warning (its lifetime is shorter than asked) is still
+	// handed out; the client derives the warning from the status.
+	return tok, &st, nil
 }
 
 // Status implements Backend.
-func (b ManagerBackend) Status(ctx context.Context, profile string) (keeper.Status, error) {
+func (b ManagerBackend) Status(ctx context.Context, profile string) (*keeper.Status, error) {
 	k, err := b.M.Keeper(ctx, profile)
 	if err != nil {
-		return keeper.Status{}, err
+		return nil, err
 	}
-	return k.Status(), nil
+	st := k.Status()
+	return &st, nil
 }
 
 // Refresh implements Backend.
-func (b ManagerBackend) Refresh(ctx context.Context, profile string) (keeper.Status, error) {
+func (b ManagerBackend) Refresh(ctx context.Context, profile string) (*keeper.Status, error) {
 	k, err := b.M.Keeper(ctx, profile)
 	if err != nil {
-		return keeper.Status{}, err
+		return nil, err
 	}
-	if k.Status().State == keeper.SignedOut {
-		return keeper.Status{}, signedOut(k.Profile())
+	if st := k.Status(); st.State == keeper.SignedOut {
+		return &st, signedOut(k.Profile())
 	}
-	if err := k.Refresh(ctx); err != nil {
-		return keeper.Status{}, err
-	}
-	return k.Status(), nil
+	err = k.Refresh(ctx)
+	st := k.Status()
+	return &st, err
 }
 
 // adopter is a keeper that can take over a handed-off session, holding it
@@ -92,3 +95,23 @@ func (b ManagerBackend) HandOff(ctx context.Context, profile string, h *HandOff)
 	}
 	return k.Load(ctx)
 }
+
+// NotServed is a Backend that serves no session: a demo-mode window serves
+// show-window only, so clients take the direct path for the real profiles.
+type NotServed struct{}
+
+var errNotServed = &Error{Kind: ErrKindNotServed, Message: "the running Token Desk is in demo mode and does not serve this configuration's sessions"}
+
+// Token implements Backend.
+func (NotServed) Token(context.Context, string, time.Duration) (string, *keeper.Status, error) {
+	return "", nil, errNotServed
+}
+
+// Status implements Backend.
+func (NotServed) Status(context.Context, string) (*keeper.Status, error) { return nil, errNotServed }
+
+// Refresh implements Backend.
+func (NotServed) Refresh(context.Context, string) (*keeper.Status, error) { return nil, errNotServed }
+
+// HandOff implements Backend.
+func (NotServed) HandOff(context.Context, string, *HandOff) error { return errNotServed }

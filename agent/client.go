@@ -107,7 +107,19 @@ func (c *Client) Call(ctx context.Context, req Request) (Response, error) {
 		if resp.Error == nil {
 			resp.Error = &Error{Kind: ErrKindFailed, Message: "the running Token Desk failed without saying why"}
 		}
+		if resp.Error.Kind == ErrKindNotServed {
+			return resp, noServer(resp.Error)
+		}
 		return resp, resp.Error
 	}
 	return resp, nil
+}
+
+// Raise asks the running app to show and raise its window.
+func (c *Client) Raise(ctx context.Context) (Info, error) {
+	resp, err := c.Call(ctx, Request{Op: OpShowWindow})
+	if resp.Info != nil {
+		return *resp.Info, err
+	}
+	return Info{}, err
 }

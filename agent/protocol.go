@@ -113,6 +113,9 @@ const (
 	ErrKindBadRequest = "bad_request"
 	// ErrKindFailed: any other failure; Message says what to do.
 	ErrKindFailed = "failed"
+	// ErrKindNotServed: this app does not serve the op for this
+	// configuration (a demo-mode window): the client takes the direct path.
+	ErrKindNotServed = "not_served"
 )
 
 // Error is a failure reported by the server. It never holds a token.

@@ -24,12 +24,14 @@ const opTimeout = 100 * time.Second
 // Backend is what the server serves: the keepers of the app's profiles.
 // ManagerBackend implements it over a *desk.Manager.
 type Backend interface {
-	// Token returns an access token valid for at least minValid.
-	Token(ctx context.Context, profile string, minValid time.Duration) (string, error)
+	// Token returns an access token valid for at least minValid, and the
+	// profile's status (also with an error, once the profile is resolved).
+	Token(ctx context.Context, profile string, minValid time.Duration) (string, *keeper.Status, error)
 	// Status returns a profile's status.
-	Status(ctx context.Context, profile string) (keeper.Status, error)
-	// Refresh refreshes a profile now and returns its status.
-	Refresh(ctx context.Context, profile string) (keeper.Status, error)
+	Status(ctx context.Context, profile string) (*keeper.Status, error)
+	// Refresh refreshes a profile now and returns its status (also with an
+	// error, once the profile is resolved).
+	Refresh(ctx context.Context, profile string) (*keeper.Status, error)
 	// HandOff takes over a rotated session another process could not store.
 	HandOff(ctx context.Context, profile string, h *HandOff) error
 }
@@ -165,11 +167,11 @@ func (s *Server) answer(ctx context.Context, req *Request) Response {
 			}
 			min = d
 		}
-		tok, err := s.opt.Backend.Token(ctx, req.Profile, min)
+		tok, st, err := s.opt.Backend.Token(ctx, req.Profile, min)
 		if err != nil {
-			return fail(err)
+			return Response{Error: errorOf(err), Status: st}
 		}
-		return Response{OK: true, Token: tok}
+		return Response{OK: true, Token: tok, Status: st}
 	case OpStatus, OpRefresh:
 		get := s.opt.Backend.Status
 		if req.Op == OpRefresh {
@@ -177,9 +179,9 @@ func (s *Server) answer(ctx context.Context, req *Request) Response {
 		}
 		st, err := get(ctx, req.Profile)
 		if err != nil {
-			return fail(err)
+			return Response{Error: errorOf(err), Status: st}
 		}
-		return Response{OK: true, Status: &st}
+		return Response{OK: true, Status: st}
 	case OpShowWindow:
 		if s.opt.ShowWindow == nil {
 			return fail(&Error{Kind: ErrKindUnsupported, Message: "this is `tokendesk agent`, which has no window"})
