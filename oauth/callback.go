@@ -29,12 +29,14 @@ func errStateMismatch() *Error {
 // redirect without this login's state is never believed. Where the server
 // names itself (iss, RFC 9207) it must be issuer. DocuSign's deny redirect
 // carries error=access_denied and error_message (not error_description).
-func parseCallback(q url.Values, wantState string, env Environment) (string, *Error) {
+// scopes are the scopes the login asked for, named by an invalid_scope
+// message.
+func parseCallback(q url.Values, wantState string, env Environment, scopes []string) (string, *Error) {
 	if !stateMatches(q, wantState) {
 		return "", errStateMismatch()
 	}
 	if iss, ok := q["iss"]; ok && (len(iss) != 1 || !sameIssuer(iss[0], env.BaseURL())) {
-		return "", &Error{Op: "login", Kind: KindLogin, server: env.serverName(),
+		return "", &Error{Op: "login", Kind: KindLogin, server: env.shortName(),
 			Msg: fmt.Sprintf("the login answer names another server as its issuer, not %s (a mix-up attack or a misconfigured profile); check the profile's environment and log in again", env.serverName())}
 	}
 	if e := q.Get("error"); e != "" {
@@ -42,12 +44,12 @@ func parseCallback(q url.Values, wantState string, env Environment) (string, *Er
 		if desc == "" {
 			desc = q.Get("error_description")
 		}
-		err := &Error{Op: "login", Code: CleanText(e), Description: CleanText(desc), server: env.serverName()}
+		err := &Error{Op: "login", Code: CleanText(e), Description: CleanText(desc), server: env.shortName()}
 		switch e {
 		case "access_denied":
 			err.Kind, err.Msg = KindConsentDenied, msgDenied
 		case "invalid_scope":
-			err.Kind, err.Msg = KindMisconfigured, invalidScopeMsg(env, nil)
+			err.Kind, err.Msg = KindMisconfigured, invalidScopeMsg(env, scopes)
 		case "invalid_client", "unauthorized_client", "invalid_request", "unsupported_response_type":
 			err.Kind, err.Msg = KindMisconfigured, misconfiguredMsg(env)
 		default:

@@ -20,7 +20,8 @@ func TestParseCallback(t *testing.T) {
 		{"missing code", "state=S1", "", KindLogin, "without a usable authorization code"},
 		{"denied (docusign wording)", "error=access_denied&error_message=The%20user%20did%20not%20consent%20to%20connecting%20the%20application.&state=S1", "", KindConsentDenied, "declined"},
 		{"invalid request", "error=invalid_request&error_description=code_challenge%20required&state=S1", "", KindMisconfigured, "credentials"},
-		{"invalid scope", "error=invalid_scope&state=S1", "", KindMisconfigured, "Apps and Keys"},
+		{"invalid scope", "error=invalid_scope&state=S1", "", KindMisconfigured, "the requested scopes (signature extended)"},
+		{"invalid scope says where", "error=invalid_scope&state=S1", "", KindMisconfigured, "DocuSign admin → Apps and Keys"},
 		{"unknown error", "error=server_error&state=S1", "", KindLogin, "DocuSign ended the login"},
 		{"error without state is not believed", "error=access_denied&error_description=Your+account+is+locked", "", KindLogin, "does not belong"},
 		{"error with another state is not believed", "error=access_denied&state=S2", "", KindLogin, "does not belong"},
@@ -32,7 +33,7 @@ func TestParseCallback(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			q, _ := url.ParseQuery(tt.query)
-			code, err := parseCallback(q, "S1", Demo)
+			code, err := parseCallback(q, "S1", Demo, []string{"signature", "extended"})
 			if tt.wantCode != "" {
 				if err != nil || code != tt.wantCode {
 					t.Fatalf("got %q, %v", code, err)
@@ -51,7 +52,7 @@ func TestParseCallback(t *testing.T) {
 
 func TestParseCallbackDeniedKeepsDocuSignMessage(t *testing.T) {
 	q, _ := url.ParseQuery("error=access_denied&error_message=The%20user%20did%20not%20consent&state=S")
-	_, err := parseCallback(q, "S", Demo)
+	_, err := parseCallback(q, "S", Demo, []string{"signature", "extended"})
 	if err.Code != "access_denied" || err.Description != "The user did not consent" {
 		t.Fatalf("got code=%q desc=%q", err.Code, err.Description)
 	}
@@ -67,7 +68,7 @@ func FuzzParseCallback(f *testing.F) {
 		if err != nil {
 			return
 		}
-		code, perr := parseCallback(q, state, Demo)
+		code, perr := parseCallback(q, state, Demo, []string{"signature", "extended"})
 		if (code == "") == (perr == nil) {
 			t.Fatalf("exactly one of code and error must be set: %q %v", code, perr)
 		}
@@ -85,7 +86,7 @@ func FuzzParseCallback(f *testing.F) {
 
 func TestParseCallbackCustomServerName(t *testing.T) {
 	q, _ := url.ParseQuery("error=server_error&state=S")
-	_, err := parseCallback(q, "S", Environment("https://auth.example.com"))
+	_, err := parseCallback(q, "S", Environment("https://auth.example.com"), nil)
 	if !strings.Contains(err.Error(), "the account server (https://auth.example.com) ended the login") || strings.Contains(err.Error(), "DocuSign") {
 		t.Fatalf("got %v", err)
 	}

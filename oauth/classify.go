@@ -48,7 +48,7 @@ func invalidScopeMsg(env Environment, scopes []string) string {
 	}
 	where := "in DocuSign admin → Apps and Keys"
 	if !env.IsDocuSign() {
-		where = "at " + env.serverName()
+		where = "at that server"
 	}
 	s := env.serverName() + " refused " + which + " (invalid_scope): each scope must be enabled for this integration key " +
 		where + ", or removed from the profile's scopes"
@@ -79,7 +79,7 @@ func (c *Client) call(op string, secrets ...string) call {
 // is cleaned and redacted before it is shortened.
 func (k call) reply(r *serverReply) *Error {
 	e := &Error{Op: k.op, Status: r.Status, Code: cleanScrub(r.Code, k.secrets),
-		Description: cleanScrub(r.Description, k.secrets), RetryAfter: r.RetryAfter, server: k.env.serverName()}
+		Description: cleanScrub(r.Description, k.secrets), RetryAfter: r.RetryAfter, server: k.env.shortName()}
 	switch {
 	case r.HTML:
 		e.Kind, e.Msg = KindTransient, fmt.Sprintf("%s (HTTP %d)%s", msgHTML, r.Status, msgTemporary)
@@ -115,7 +115,7 @@ func (k call) transport(ctx context.Context, err error) *Error {
 		return k.reply(re.reply)
 	}
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) || errors.Is(err, context.Canceled) {
-		return &Error{Op: k.op, Kind: KindOther, Msg: "cancelled", Err: context.Canceled, server: k.env.serverName()}
+		return &Error{Op: k.op, Kind: KindOther, Msg: "cancelled", Err: context.Canceled, server: k.env.shortName()}
 	}
 	cause := "the connection failed"
 	var ne net.Error
@@ -135,7 +135,7 @@ func (k call) transport(ctx context.Context, err error) *Error {
 	if scrubText(cerr.Error(), k.secrets) != cerr.Error() {
 		cerr = errors.New(redactedMark)
 	}
-	return &Error{Op: k.op, Kind: KindTransient, server: k.env.serverName(),
+	return &Error{Op: k.op, Kind: KindTransient, server: k.env.shortName(),
 		Msg: fmt.Sprintf("could not reach %s (%s); check the network%s", k.env.accountServer(), cause, msgTemporary),
 		Err: cerr}
 }

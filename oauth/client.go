@@ -29,7 +29,7 @@ type Client struct {
 // NewClient checks cfg and returns a client for it.
 func NewClient(cfg Config) (*Client, error) {
 	if err := cfg.validate(); err != nil {
-		return nil, &Error{Op: "config", Kind: KindMisconfigured, Msg: err.Error(), server: cfg.Environment.serverName()}
+		return nil, &Error{Op: "config", Kind: KindMisconfigured, Msg: err.Error(), server: cfg.Environment.shortName()}
 	}
 	c := &Client{cfg: cfg}
 	c.http = c.httpClient()
@@ -97,7 +97,7 @@ func (c *Client) Exchange(ctx context.Context, req *AuthRequest, code string) (*
 // afterwards inside x/oauth2.
 func (c *Client) Refresh(ctx context.Context, s *Session) (*Session, error) {
 	if s == nil || s.RefreshToken == "" {
-		return nil, &Error{Op: "refresh", Kind: KindRelogin, Msg: "no refresh token is stored; log in again", server: c.cfg.Environment.serverName()}
+		return nil, &Error{Op: "refresh", Kind: KindRelogin, Msg: "no refresh token is stored; log in again", server: c.cfg.Environment.shortName()}
 	}
 	now := c.cfg.now()
 	expired := &oauth2.Token{RefreshToken: s.RefreshToken, Expiry: time.Unix(1, 0)}

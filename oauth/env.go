@@ -200,3 +200,12 @@ func (e Environment) serverName() string {
 	}
 	return "the account server (" + e.BaseURL() + ")"
 }
+
+// shortName names the server where the sentence already gave its URL:
+// "DocuSign" or "the account server".
+func (e Environment) shortName() string {
+	if e.IsDocuSign() {
+		return "DocuSign"
+	}
+	return "the account server"
+}

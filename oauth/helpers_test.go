@@ -49,6 +49,7 @@ type fixtureOpt struct {
 	autoAccept bool
 	ports      int
 	mutate     func(*oauth.Config)
+	server     func(*sandbox.Options)
 }
 
 func newFixture(t *testing.T, o fixtureOpt) *fixture {
@@ -57,7 +58,11 @@ func newFixture(t *testing.T, o fixtureOpt) *fixture {
 		o.ports = 3
 	}
 	ps := ports(t, o.ports)
-	srv, err := sandbox.NewServer(sandbox.Options{Secret: o.secret, AutoAccept: o.autoAccept, RedirectURIs: redirectURIs(ps)})
+	so := sandbox.Options{Secret: o.secret, AutoAccept: o.autoAccept, RedirectURIs: redirectURIs(ps)}
+	if o.server != nil {
+		o.server(&so)
+	}
+	srv, err := sandbox.NewServer(so)
 	if err != nil {
 		t.Fatal(err)
 	}

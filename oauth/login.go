@@ -56,7 +56,7 @@ func (c *Client) LoginWith(ctx context.Context, o LoginOptions) (*Session, error
 		ln.Close()
 		return nil, err
 	}
-	cs := newCallbackServer(req.state, req.URL, env)
+	cs := newCallbackServer(req.state, req.URL, env, c.cfg.scopes())
 	served := make(chan struct{})
 	go func() { defer close(served); _ = cs.srv.Serve(ln) }()
 	defer func() {
@@ -142,7 +142,7 @@ func (c *Client) loginEnded(ctx context.Context, timeout time.Duration, redirect
 	if ignored > 0 {
 		msg += fmt.Sprintf(" (%d request(s) to the redirect address did not carry this login's state and were ignored)", ignored)
 	}
-	return &Error{Op: "login", Kind: KindLogin, Err: ctx.Err(), server: env.serverName(), Msg: msg}
+	return &Error{Op: "login", Kind: KindLogin, Err: ctx.Err(), server: env.shortName(), Msg: msg}
 }
 
 // LoginManual runs a consent for a machine without a usable browser (an SSH
@@ -189,7 +189,7 @@ func (c *Client) LoginManual(ctx context.Context, onURL func(consentURL string),
 	if perr != nil {
 		return nil, perr
 	}
-	code, perr := parseCallback(q, req.state, c.cfg.Environment)
+	code, perr := parseCallback(q, req.state, c.cfg.Environment, c.cfg.scopes())
 	if perr != nil {
 		return nil, perr
 	}

@@ -40,7 +40,7 @@ func listenLoopback(ctx context.Context, ports []int, env Environment) (net.List
 		}
 		busy = append(busy, strconv.Itoa(p))
 	}
-	return nil, 0, &Error{Op: "login", Kind: KindLogin, server: env.serverName(), Msg: fmt.Sprintf(
+	return nil, 0, &Error{Op: "login", Kind: KindLogin, server: env.shortName(), Msg: fmt.Sprintf(
 		"every redirect port of this profile (%s) is in use by another program; close it, or add another port to the profile and register its redirect URI at %s",
 		strings.Join(busy, ", "), env.serverName())}
 }
@@ -54,6 +54,7 @@ type callbackServer struct {
 	srv     *http.Server
 	state   string
 	env     Environment
+	scopes  []string
 	consent string
 	once    sync.Once
 	got     chan callbackResult
@@ -66,8 +67,8 @@ type callbackResult struct {
 	err  *Error
 }
 
-func newCallbackServer(state, consentURL string, env Environment) *callbackServer {
-	s := &callbackServer{state: state, env: env, consent: consentURL,
+func newCallbackServer(state, consentURL string, env Environment, scopes []string) *callbackServer {
+	s := &callbackServer{state: state, env: env, scopes: scopes, consent: consentURL,
 		got: make(chan callbackResult, 1), outcome: make(chan error, 1)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.start)
@@ -89,7 +90,7 @@ func (s *callbackServer) deliver(q url.Values) bool {
 	first := false
 	s.once.Do(func() {
 		first = true
-		code, err := parseCallback(q, s.state, s.env)
+		code, err := parseCallback(q, s.state, s.env, s.scopes)
 		s.got <- callbackResult{code: code, err: err}
 	})
 	return first

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,6 +114,12 @@ func TestRefreshTokenLifetime(t *testing.T) {
 					t.Fatalf("day %d: %v", d, err)
 				}
 				s = n
+				if got, want := s.ExtendedEvidence(), map[bool]string{true: oauth.EvidenceToken, false: ""}[tc.slides]; got != want {
+					t.Fatalf("day %d: extended evidence %q, want %q", d, got, want)
+				}
+				if !tc.slides && !s.ExtendedConfirmedAt.IsZero() {
+					t.Fatalf("day %d: extended confirmed without extended", d)
+				}
 				fromToken, src := s.RefreshExpiry(0)
 				est := s.Clone()
 				est.TokenRefreshExpiresAt = time.Time{}
@@ -212,5 +219,59 @@ func TestRetryAfter(t *testing.T) {
 				t.Errorf("RetryAfter %s, want %s", oe.RetryAfter, tt.want)
 			}
 		})
+	}
+}
+
+// TestExtendedEvidence: right after consent "extended" is only requested; a
+// rotation moments later cannot tell (the lifetimes barely differ), and the
+// first rotation after time has passed confirms it from the token.
+func TestExtendedEvidence(t *testing.T) {
+	f := newFixture(t, fixtureOpt{autoAccept: true})
+	s := f.mustLogin(t)
+	if s.ExtendedEvidence() != oauth.EvidenceRequested || !s.ExtendedConfirmedAt.IsZero() {
+		t.Fatalf("after login: %q %s", s.ExtendedEvidence(), s.ExtendedConfirmedAt)
+	}
+	n, err := f.cl.Refresh(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.ExtendedEvidence() != oauth.EvidenceRequested {
+		t.Fatalf("an immediate rotation claimed proof: %q", n.ExtendedEvidence())
+	}
+	f.srv.Advance(time.Hour)
+	n, err = f.cl.Refresh(context.Background(), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.ExtendedEvidence() != oauth.EvidenceToken || !n.ExtendedConfirmedAt.Equal(n.RotatedAt) {
+		t.Fatalf("after an hour: %q confirmed at %s, rotated at %s", n.ExtendedEvidence(), n.ExtendedConfirmedAt, n.RotatedAt)
+	}
+}
+
+// TestGrantedScopes: when the exchange reports scopes, the session keeps
+// them and NotGranted names what was asked for but not granted; an
+// invalid_scope refusal names the scopes and where they are enabled.
+func TestGrantedScopes(t *testing.T) {
+	asked := []string{"signature", "extended", "openid", "bogus"}
+	enabled := func(o *sandbox.Options) { o.EnabledScopes = []string{"signature", "extended", "openid"} }
+	f := newFixture(t, fixtureOpt{autoAccept: true, scopes: asked, server: enabled})
+	s := f.mustLogin(t)
+	if !slices.Equal(s.GrantedScopes, []string{"signature", "extended", "openid"}) || !slices.Equal(s.NotGranted(), []string{"bogus"}) {
+		t.Fatalf("granted %v, not granted %v", s.GrantedScopes, s.NotGranted())
+	}
+	if !slices.Equal(s.RequestedScopes, asked) {
+		t.Fatalf("requested %v", s.RequestedScopes)
+	}
+
+	f = newFixture(t, fixtureOpt{autoAccept: true, scopes: asked, server: func(o *sandbox.Options) { enabled(o); o.RejectUnknownScopes = true }})
+	_, _, err := f.login(t, "accept")
+	oe := wantKind(t, err, oauth.KindMisconfigured)
+	for _, want := range []string{"signature extended openid bogus", "must be enabled for this integration key", "(" + f.srv.URL() + ")"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message lacks %q: %v", want, err)
+		}
+	}
+	if oe.Code != "invalid_scope" || strings.Contains(err.Error(), "credentials") {
+		t.Errorf("code %q, message %v", oe.Code, err)
 	}
 }

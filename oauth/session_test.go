@@ -3,6 +3,7 @@ package oauth
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,5 +85,31 @@ func TestParseEnvironment(t *testing.T) {
 	if Production.Endpoints().TokenURL != "https://account.docusign.com/oauth/token" ||
 		Demo.Endpoints().AuthURL != "https://account-d.docusign.com/oauth/auth" {
 		t.Fatal("wrong DocuSign endpoints")
+	}
+}
+
+func TestNotGrantedAndEvidence(t *testing.T) {
+	now := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name       string
+		s          Session
+		notGranted []string
+		evidence   string
+	}{
+		{"nothing reported", Session{RequestedScopes: []string{"signature", "extended"}}, nil, "requested"},
+		{"all granted, extended not echoed", Session{RequestedScopes: []string{"signature", "extended"}, GrantedScopes: []string{"signature"}}, nil, "requested"},
+		{"one refused", Session{RequestedScopes: []string{"signature", "extended", "bogus"}, GrantedScopes: []string{"signature", "extended"}}, []string{"bogus"}, "requested"},
+		{"confirmed", Session{RequestedScopes: []string{"signature", "extended"}, ExtendedConfirmedAt: now}, nil, "token"},
+		{"not extended", Session{RequestedScopes: []string{"signature"}, GrantedScopes: []string{}}, []string{"signature"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.s.NotGranted(); !slices.Equal(got, tt.notGranted) {
+				t.Errorf("NotGranted %v, want %v", got, tt.notGranted)
+			}
+			if got := tt.s.ExtendedEvidence(); got != tt.evidence {
+				t.Errorf("ExtendedEvidence %q, want %q", got, tt.evidence)
+			}
+		})
 	}
 }

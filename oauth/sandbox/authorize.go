@@ -82,13 +82,25 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		fail("invalid_request", "code_challenge must be the unpadded base64url SHA-256 of the code verifier.")
 		return
 	}
-	for _, sc := range strings.Fields(q.Get("scope")) {
+	asked := strings.Fields(q.Get("scope"))
+	for _, sc := range asked {
+		if s.opts.EnabledScopes != nil && !slices.Contains(s.opts.EnabledScopes, sc) {
+			if s.opts.RejectUnknownScopes {
+				fail("invalid_scope", "The scope "+sc+" is not enabled for this integration key.")
+				return
+			}
+			continue
+		}
 		if !slices.Contains(req.scopes, sc) {
 			req.scopes = append(req.scopes, sc)
 		}
 	}
-	if len(req.scopes) == 0 {
+	if len(asked) == 0 {
 		fail("invalid_scope", "The scope parameter is required.")
+		return
+	}
+	if len(req.scopes) == 0 {
+		fail("invalid_scope", "None of the requested scopes is enabled for this integration key.")
 		return
 	}
 

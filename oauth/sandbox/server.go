@@ -88,6 +88,14 @@ type Options struct {
 	// AccessTTL, RefreshTTL and CodeTTL are the token lifetimes;
 	// DefaultAccessTTL, DefaultRefreshTTL and DefaultCodeTTL if zero.
 	AccessTTL, RefreshTTL, CodeTTL time.Duration
+	// EnabledScopes, if not nil, are the scopes enabled for the integration
+	// key: others asked for are left out of the grant (and so of the
+	// exchange's scope report), or refused with invalid_scope when
+	// RejectUnknownScopes is set. Nil enables every scope.
+	EnabledScopes []string
+	// RejectUnknownScopes makes a consent that asks for a scope outside
+	// EnabledScopes fail with error=invalid_scope on the redirect.
+	RejectUnknownScopes bool
 	// User is the signed-in user that userinfo reports; empty fields take
 	// the values of DefaultUser. User.Sub must be a GUID.
 	User User
