@@ -3,6 +3,8 @@ package storage
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/tokendesk/tokendesk/oauth"
 )
 
 // Profile is one DocuSign integration Token Desk keeps a session for. It holds
@@ -11,7 +13,9 @@ import (
 type Profile struct {
 	// Name identifies the profile (letters, digits, '.', '_' and '-').
 	Name string `json:"name"`
-	// Environment is "demo", "production" or a base URL.
+	// Environment is "demo", "production" or a base URL, always saved in
+	// the canonical form oauth.ParseEnvironment gives ("Prod" is saved as
+	// "production"); Env parses it.
 	Environment string `json:"environment"`
 	// IntegrationKey is the DocuSign integration key (client ID, a GUID).
 	IntegrationKey string `json:"integration_key"`
@@ -23,11 +27,21 @@ type Profile struct {
 	Ports []int `json:"ports,omitempty"`
 	// Scopes requested at consent; empty means "signature extended".
 	Scopes []string `json:"scopes,omitempty"`
-	// RefreshLifetime overrides DocuSign's 30-day refresh-token lifetime
-	// used for estimates (0 = default).
+	// RefreshLifetime overrides the refresh-token lifetime used for
+	// estimates (0 = oauth.DefaultRefreshLifetime).
 	RefreshLifetime Duration `json:"refresh_lifetime,omitempty"`
 	// Demo marks the built-in sandbox profile of demo mode.
 	Demo bool `json:"demo,omitempty"`
+}
+
+// canonicalize puts every profile's environment in canonical form; one that
+// does not parse is left as it is, for ValidateProfile to report.
+func canonicalize(c *Config) {
+	for i := range c.Profiles {
+		if env, err := oauth.ParseEnvironment(c.Profiles[i].Environment); err == nil {
+			c.Profiles[i].Environment = string(env)
+		}
+	}
 }
 
 // Duration is a time.Duration written as a Go duration string ("720h").

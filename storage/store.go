@@ -195,6 +195,7 @@ func decodeConfig(path string, data []byte) (*Config, error) {
 	case c.Version == 0:
 		c.Version = CurrentVersion // hand-written without a version
 	}
+	canonicalize(c)
 	seen := map[string]bool{}
 	for _, p := range c.Profiles {
 		if seen[p.Name] {
@@ -224,8 +225,8 @@ func position(data []byte, off int64) (line, col int) {
 }
 
 // Update runs fn on the current config under an exclusive OS lock on
-// <dir>/config.lock and writes the result atomically. If fn returns an
-// error nothing is written. A config Load rejects is never overwritten.
+// <dir>/config.lock and writes the result atomically, with every profile's
+// environment in canonical form. If fn returns an error nothing is written. A config Load rejects is never overwritten.
 // ctx bounds the wait for the lock.
 func (s *Store) Update(ctx context.Context, fn func(*Config) error) error {
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
@@ -244,6 +245,7 @@ func (s *Store) Update(ctx context.Context, fn func(*Config) error) error {
 		return err
 	}
 	c.Version = CurrentVersion
+	canonicalize(c)
 	s.mu.Lock()
 	if s.namespace != "" {
 		c.KeyringNamespace = s.namespace

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +13,15 @@ import (
 
 // MaxPorts is how many redirect ports a profile may list.
 const MaxPorts = 5
+
+// The redirect ports a profile may list: MinPort to MaxPort. Ports below
+// 1024 are privileged on most systems, so Token Desk could not listen on
+// them. This is the rule a person sees; oauth only checks that a port is a
+// port at all.
+const (
+	MinPort = 1024
+	MaxPort = 65535
+)
 
 var (
 	namePattern  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
@@ -36,10 +46,32 @@ func fieldErr(field, format string, a ...any) error {
 	return &FieldError{Field: field, Msg: fmt.Sprintf(format, a...)}
 }
 
-// ValidateName checks a profile name.
+// reservedNames are the device names Windows reserves in every directory,
+// with or without an extension: a profile name becomes a file name (its
+// activity log), so these are refused on every system.
+var reservedNames = func() map[string]bool {
+	m := map[string]bool{"CON": true, "PRN": true, "AUX": true, "NUL": true}
+	for d := '0'; d <= '9'; d++ {
+		m["COM"+string(d)] = true
+		m["LPT"+string(d)] = true
+	}
+	return m
+}()
+
+// ValidateName checks a profile name: 1 to 64 letters, digits, '.', '_' or
+// '-', starting with a letter or a digit (so never "." or ".."), and not a
+// device name Windows reserves (CON, PRN, AUX, NUL, COM0–COM9, LPT0–LPT9, in
+// any case, with or without an extension, such as "con.prod").
 func ValidateName(name string) error {
 	if !namePattern.MatchString(name) {
 		return fieldErr("name", "profile name %q is not valid: use 1 to 64 letters, digits, '.', '_' or '-'", name)
+	}
+	if c := name[0]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+		return fieldErr("name", "profile name %q is not valid: it must start with a letter or a digit", name)
+	}
+	base, _, _ := strings.Cut(name, ".")
+	if reservedNames[strings.ToUpper(base)] {
+		return fieldErr("name", "profile name %q is not valid: %s is a device name Windows reserves; choose another name, such as %s-1", name, strings.ToUpper(base), strings.ToLower(base))
 	}
 	return nil
 }
@@ -58,14 +90,39 @@ func ValidatePorts(ports []int) error {
 		return fieldErr("ports", "redirect ports: %d given, at most %d are allowed", len(ports), MaxPorts)
 	}
 	for i, port := range ports {
-		if port < 1024 || port > 65535 {
-			return fieldErr("ports", "redirect port %d is not between 1024 and 65535", port)
+		if port < MinPort || port > MaxPort {
+			return fieldErr("ports", "redirect port %d is not between %d and %d", port, MinPort, MaxPort)
 		}
 		if slices.Contains(ports[:i], port) {
 			return fieldErr("ports", "redirect port %d is listed twice", port)
 		}
 	}
 	return nil
+}
+
+// ParsePorts parses a list of redirect ports as a person types it, in the
+// command line's --ports or the profile form: numbers separated by commas,
+// semicolons, spaces or tabs, in any mix ("8765, 8766;8767"). The list is
+// checked with ValidatePorts. An empty list (nothing but separators) gives
+// nil: the profile then uses DefaultPorts. Errors are *FieldError for the
+// field "ports".
+func ParsePorts(s string) ([]int, error) {
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\t' })
+	if len(fields) == 0 {
+		return nil, nil
+	}
+	ports := make([]int, 0, len(fields))
+	for _, f := range fields {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			return nil, fieldErr("ports", "redirect port %q is not a number; list ports such as 8765, 8766 (separated by commas, semicolons or spaces)", f)
+		}
+		ports = append(ports, n)
+	}
+	if err := ValidatePorts(ports); err != nil {
+		return nil, err
+	}
+	return ports, nil
 }
 
 // ValidateScope checks one scope name.
