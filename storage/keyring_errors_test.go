@@ -8,9 +8,9 @@ import (
 	"github.com/zalando/go-keyring"
 )
 
-// TestKeyringErrorMapping feeds go-keyring failures seen in the field (see
-// test-environment.md §4) through the mock and checks the sentence a
-// person gets.
+// TestKeyringErrorMapping feeds go-keyring failures seen in the field (a
+// locked collection, a dismissed prompt, no Secret Service, a dead bus)
+// through the mock and checks the sentence a person gets.
 func TestKeyringErrorMapping(t *testing.T) {
 	const secret = "rt-very-secret-value"
 	tests := []struct {

@@ -66,7 +66,8 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 // file (same inode or file index, size and modification time): every save,
 // by any process, renames a new file into place, so any write invalidates
 // it. A refresh reads the config two or three times; with 200 profiles the
-// parsing was most of a refresh's CPU (bench/README.md, F4).
+// parsing was most of a refresh's CPU (measured with the benchmarks in
+// bench/).
 type Store struct {
 	dir string
 
