@@ -26,6 +26,9 @@ const (
 	ExitError      = 1
 	ExitUsage      = 2
 	ExitNeedsLogin = 4
+	// ExitCommandNotFound is exec's code when CMD cannot be found or run,
+	// as a shell reports it.
+	ExitCommandNotFound = 127
 )
 
 // Env is what a command may touch of the outside world.
@@ -56,7 +59,7 @@ func OpenManager() (*desk.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	return desk.NewManager(desk.Options{Store: store, Secrets: secrets}), nil
+	return desk.NewManager(desk.Options{Store: store, Secrets: secrets, HandOff: handOffToApp(dir)}), nil
 }
 
 // IsWindow reports whether args ask for the window rather than a command,
@@ -77,14 +80,25 @@ const usage = `Usage:
   tokendesk profile add NAME --integration-key KEY [--env demo|production|URL] [--secret-stdin]
                     [--ports 8765,8766] [--scopes "signature extended"] [--refresh-lifetime 720h]
   tokendesk profile list | remove NAME
-  tokendesk login   [-p NAME] [--no-browser]
-  tokendesk token   [-p NAME] [--min-valid 5m]
-  tokendesk status  [-p NAME] [--json]
-  tokendesk refresh [-p NAME]
-  tokendesk logout  [-p NAME]
-  tokendesk sandbox [--addr 127.0.0.1:PORT] [--integration-key K] [--secret S] [--redirect-uri URI]... [--auto-accept]
+  tokendesk login    [-p NAME] [--no-browser]
+  tokendesk token    [-p NAME] [--min-valid 5m] [--format raw|header|env|json]
+  tokendesk accounts [-p NAME] [--json]
+  tokendesk exec     [-p NAME] [--min-valid 5m] -- CMD [ARGS...]
+  tokendesk status   [-p NAME] [--json]
+  tokendesk refresh  [-p NAME]
+  tokendesk logout   [-p NAME]
+  tokendesk sandbox  [--addr 127.0.0.1:PORT] [--integration-key K] [--secret S] [--redirect-uri URI]... [--auto-accept]
 
-Exit codes: 0 success, 4 a login is needed (signed out, refresh token dead), 1 any other error.
+token --format: raw (the token, the default), header (Authorization: Bearer ...), env (export lines for
+  DOCUSIGN_ACCESS_TOKEN, DOCUSIGN_ACCOUNT_ID, DOCUSIGN_BASE_URI), json (access_token, expires_at, profile,
+  account_id, base_uri).
+token/exec --min-valid: refresh first if the token expires sooner. When the server's tokens live shorter than
+  asked, the token is still given with a warning on stderr (exit 0); an expired token is never given.
+exec runs CMD with DOCUSIGN_ACCESS_TOKEN, DOCUSIGN_ACCOUNT_ID and DOCUSIGN_BASE_URI (the default account) in
+  its environment, never on a command line, passes signals on to it and exits with CMD's exit code
+  (128+N when a signal N ended it, 127 when CMD cannot be run).
+
+Exit codes: 0 success, 4 a login is needed (signed out, refresh token dead), 1 any other error, 2 a usage mistake.
 Environment: TOKENDESK_CONFIG_DIR overrides the config directory (and isolates the keyring entries).
 `
 
@@ -101,13 +115,25 @@ func Run(ctx context.Context, args []string, env Env) int {
 	case "login":
 		err = runLogin(ctx, rest, env)
 	case "token":
-		err = runToken(ctx, rest, env)
+		err = agentFirst(ctx, cmd, rest, env, runToken) // agentFirst (cli/agentpath.go) asks the running app first
 	case "status":
-		err = runStatus(ctx, rest, env)
+		err = agentFirst(ctx, cmd, rest, env, runStatus)
+	case "accounts":
+		err = runAccounts(ctx, rest, env)
+	case "exec":
+		code, err := runExec(ctx, rest, env)
+		if err != nil {
+			return exitCode(err, env)
+		}
+		return code
 	case "refresh":
-		err = runRefresh(ctx, rest, env)
+		err = agentFirst(ctx, cmd, rest, env, runRefresh)
 	case "logout":
 		err = runLogout(ctx, rest, env)
+	case "agent":
+		err = runAgent(ctx, rest, env)
+	case "autostart":
+		err = runAutostart(ctx, rest, env)
 	case "sandbox":
 		err = sandbox.RunCommand(ctx, rest, env.Stdout, env.Stderr)
 	case "help", "-h", "--help", "-help":

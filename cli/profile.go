@@ -23,6 +23,9 @@ func runProfile(ctx context.Context, args []string, env Env) error {
 	case "add":
 		return runProfileAdd(ctx, args[1:], env)
 	case "list", "ls":
+		if len(args) > 1 {
+			return usageError{fmt.Sprintf("profile list takes no arguments, got %q", args[1])}
+		}
 		return runProfileList(env)
 	case "remove", "rm":
 		if len(args) != 2 {

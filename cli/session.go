@@ -2,115 +2,134 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"time"
 
+	"github.com/tokendesk/tokendesk/desk"
 	"github.com/tokendesk/tokendesk/keeper"
 	"github.com/tokendesk/tokendesk/oauth"
 )
 
+// session is one command's chosen profile: its manager and loaded keeper.
+type session struct {
+	m *desk.Manager
+	k *keeper.Keeper
+}
+
 // withKeeper parses a session command's flags (-p/--profile plus whatever
-// setup adds) and loads the chosen profile's keeper.
-func withKeeper(ctx context.Context, env Env, name string, args []string, setup func(*flag.FlagSet)) (*keeper.Keeper, error) {
+// setup adds), refuses positional arguments, and loads the chosen profile's
+// keeper.
+func withKeeper(ctx context.Context, env Env, name string, args []string, setup func(*flag.FlagSet)) (*session, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	profile := profileFlag(fs)
 	if setup != nil {
 		setup(fs)
 	}
-	if _, err := parseArgs(fs, args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return nil, err
 	}
+	if len(pos) > 0 {
+		return nil, usageError{fmt.Sprintf("%s takes no arguments, got %q (see tokendesk help)", name, pos[0])}
+	}
+	return openSession(ctx, env, *profile)
+}
+
+// openSession loads the keeper of a profile ("" for the only one).
+func openSession(ctx context.Context, env Env, profile string) (*session, error) {
 	m, err := env.Manager()
 	if err != nil {
 		return nil, err
 	}
-	return m.Keeper(ctx, *profile)
+	k, err := m.Keeper(ctx, profile)
+	if err != nil {
+		return nil, err
+	}
+	return &session{m: m, k: k}, nil
 }
 
-func runLogin(ctx context.Context, args []string, env Env) error {
-	var noBrowser *bool
-	k, err := withKeeper(ctx, env, "login", args, func(fs *flag.FlagSet) {
-		noBrowser = fs.Bool("no-browser", false, "print the consent URL instead of opening the browser")
-	})
-	if err != nil {
-		return err
+// loginCommand is the exact command that logs this profile in again.
+func (s *session) loginCommand() string { return loginCommand(s.k.Profile()) }
+
+func loginCommand(profile string) string { return "tokendesk login -p " + profile }
+
+// loginHint is the advice that ends every "a login is needed" message: the
+// exact command, and over SSH without a display, its --manual form.
+func loginHint(profile string) string {
+	h := "run `" + loginCommand(profile) + "`"
+	if remoteWithoutDisplay() {
+		h += " (over SSH without a display: `" + loginCommand(profile) + " --manual`)"
 	}
-	err = k.Login(ctx, func(u string) {
-		if *noBrowser {
-			fmt.Fprintln(env.Stdout, u)
-			fmt.Fprintln(env.Stderr, "Open the URL above in a browser on this computer and accept; waiting for the redirect…")
-			return
-		}
-		fmt.Fprintf(env.Stderr, "Opening the DocuSign consent page in your browser. If it does not open, visit:\n  %s\nWaiting for the redirect…\n", u)
-		if err := env.OpenBrowser(u); err != nil {
-			fmt.Fprintf(env.Stderr, "Could not open a browser (%v); open the URL above by hand.\n", err)
-		}
-	})
-	if err != nil {
-		return err
-	}
-	st := k.Status()
-	who := "DocuSign"
-	if u := st.Session.User; u != nil {
-		who = fmt.Sprintf("%s <%s>", u.Name, u.Email)
-	}
-	fmt.Fprintf(env.Stdout, "Logged in as %s (profile %s, %s). Refresh token valid until %s (%s).\n",
-		who, st.Profile, st.Environment.Label(), st.RefreshExpiresAt.Format(time.RFC1123), extendedWords(st.Session))
-	return nil
+	return h
 }
 
-func extendedWords(s *oauth.Session) string {
-	if s.Extended() {
-		return "extended: every refresh renews it"
+// needsLoginErr turns the keeper's "signed out" and "refresh token dead"
+// errors into a needsLogin (exit 4) whose advice names this profile; other
+// errors pass through.
+func (s *session) needsLoginErr(err error) error {
+	p := s.k.Profile()
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, keeper.ErrSignedOut) || s.k.Status().State == keeper.SignedOut:
+		return needsLogin{fmt.Sprintf("profile %q is not logged in; %s", p, loginHint(p))}
+	case oauth.IsRelogin(err):
+		return needsLogin{fmt.Sprintf("%s; %s", oneLine(err.Error()), loginHint(p))}
 	}
-	return "not extended: it ends on that date whatever happens; log in with the extended scope to avoid this"
-}
-
-func runToken(ctx context.Context, args []string, env Env) error {
-	var minValid *time.Duration
-	k, err := withKeeper(ctx, env, "token", args, func(fs *flag.FlagSet) {
-		minValid = fs.Duration("min-valid", 5*time.Minute, "refresh first if the token expires sooner than this")
-	})
-	if err != nil {
-		return err
-	}
-	tok, err := k.Token(ctx, *minValid)
-	if err != nil {
-		if st := k.Status(); st.State == keeper.SignedOut {
-			return needsLogin{fmt.Sprintf("profile %q is not logged in; run `tokendesk login -p %s`", st.Profile, st.Profile)}
-		}
-		return err
-	}
-	_, err = fmt.Fprintln(env.Stdout, tok)
 	return err
 }
 
+// remoteWithoutDisplay reports an SSH session with no graphical display,
+// where a browser cannot open on this machine.
+func remoteWithoutDisplay() bool {
+	return os.Getenv("SSH_CONNECTION") != "" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == ""
+}
+
+// serverName is how CLI messages name a profile's account server:
+// "DocuSign" for DocuSign's own servers, "the account server (URL)" for a
+// custom base URL.
+func serverName(e oauth.Environment) string {
+	if e == "" || e.IsDocuSign() {
+		return "DocuSign"
+	}
+	return "the account server (" + e.BaseURL() + ")"
+}
+
 func runRefresh(ctx context.Context, args []string, env Env) error {
-	k, err := withKeeper(ctx, env, "refresh", args, nil)
+	s, err := withKeeper(ctx, env, "refresh", args, nil)
 	if err != nil {
 		return err
 	}
+	k := s.k
 	if k.Status().State == keeper.SignedOut {
-		return needsLogin{fmt.Sprintf("profile %q is not logged in; run `tokendesk login -p %s`", k.Profile(), k.Profile())}
+		return s.needsLoginErr(keeper.ErrSignedOut)
 	}
 	if err := k.Refresh(ctx); err != nil {
-		return err
+		return s.needsLoginErr(err)
 	}
 	st := k.Status()
+	now := time.Now()
 	fmt.Fprintf(env.Stdout, "Refreshed: access token valid until %s; refresh token valid until %s (%s).\n",
-		st.Session.AccessExpiresAt.Format(time.RFC1123), st.RefreshExpiresAt.Format(time.RFC1123), st.RefreshExpirySource)
+		humanWhen(accessExpiry(st), now), humanWhen(st.RefreshExpiresAt, now), expirySourceWords(st.RefreshExpirySource))
 	return nil
 }
 
 func runLogout(ctx context.Context, args []string, env Env) error {
-	k, err := withKeeper(ctx, env, "logout", args, nil)
+	s, err := withKeeper(ctx, env, "logout", args, nil)
 	if err != nil {
 		return err
 	}
-	if err := k.Logout(ctx); err != nil {
+	if err := s.k.Logout(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "Forgot the tokens of profile %q on this computer.\nThis does not revoke consent at DocuSign: to revoke it, open your DocuSign profile → Connected Apps.\n", k.Profile())
+	srv := serverName(s.k.Status().Environment)
+	how := "to revoke it, open your DocuSign profile → Connected Apps."
+	if srv != "DocuSign" {
+		how = "revoke it on that server if you need to."
+	}
+	fmt.Fprintf(env.Stdout, "Forgot the tokens of profile %q on this computer.\nThis does not revoke consent at %s: %s\n", s.k.Profile(), srv, how)
 	return nil
 }
