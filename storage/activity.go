@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tokendesk/tokendesk/internal/flock"
+	"github.com/tokendesk/tokendesk/oauth"
 )
 
 // MaxActivitySize is the size past which an activity log is cut to its
@@ -22,8 +23,10 @@ import (
 const MaxActivitySize = 1 << 20
 
 // MaxActivityText is the longest string, in bytes, an activity entry keeps:
-// AppendActivity cuts a longer one (on a UTF-8 boundary, ending in "…"), so
-// one huge server message can neither bloat nor empty the log.
+// AppendActivity cleans a longer one with oauth.CleanText (which drops
+// control characters and cuts it to oauth.MaxTextLen characters) and cuts
+// the result to this many bytes on a UTF-8 boundary, so one huge server
+// message can neither bloat nor empty the log.
 const MaxActivityText = 1 << 10
 
 // MaxActivityLine is the longest activity entry, in bytes, once its strings
@@ -140,7 +143,7 @@ func capStrings(v any) (any, bool) {
 	switch x := v.(type) {
 	case string:
 		if len(x) > MaxActivityText {
-			return capText(x, MaxActivityText), true
+			return capText(oauth.CleanText(x), MaxActivityText), true
 		}
 	case []any:
 		for i := range x {

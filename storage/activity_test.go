@@ -111,7 +111,8 @@ func TestActivityRejectsBadProfile(t *testing.T) {
 // log when it was trimmed. Now strings are cut when appended, and a huge
 // line already in the file is skipped, not fatal.
 func TestActivityHugeEntries(t *testing.T) {
-	huge := strings.Repeat("é", 300_000) // 600 kB of two-byte runes
+	// 600 kB of two-byte runes after a terminal escape the cleaning drops.
+	huge := "\x1b[31m" + strings.Repeat("é", 300_000)
 	type nested struct {
 		Step   int      `json:"step"`
 		Detail []string `json:"detail"`
@@ -157,7 +158,7 @@ func TestActivityHugeEntries(t *testing.T) {
 				}
 				text = big.Inner.Detail[1]
 			}
-			if len(text) > MaxActivityText || !strings.HasSuffix(text, "…") || !strings.HasPrefix(text, "éé") || !utf8.ValidString(text) {
+			if len(text) > MaxActivityText || !strings.HasSuffix(text, "…") || !strings.HasPrefix(text, "éé") || !utf8.ValidString(text) || strings.Contains(text, "\x1b") {
 				t.Fatalf("cut text: %d bytes, %q…", len(text), text[:min(len(text), 20)])
 			}
 		})
