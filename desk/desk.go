@@ -28,6 +28,9 @@ type Options struct {
 	// Base is the template of every profile's oauth client: timeouts, HTTP
 	// transport, ports (profile values win where set).
 	Base oauth.Config
+	// HandOff is every keeper's keeper.Options.HandOff: where a rotated
+	// session goes when this process cannot store it (nil: nowhere).
+	HandOff func(ctx context.Context, profile string, s *oauth.Session) error
 }
 
 // Manager owns the keepers of every profile.
@@ -132,6 +135,7 @@ func (m *Manager) newKeeper(ctx context.Context, p storage.Profile, set storage.
 		KeepAlive:       time.Duration(eff.KeepAlive),
 		WarnHorizon:     time.Duration(eff.WarnHorizon),
 		Now:             m.opt.Now,
+		HandOff:         m.opt.HandOff,
 	})
 	if err := k.Load(ctx); err != nil {
 		return nil, err
@@ -164,28 +168,64 @@ func (m *Manager) Client(p storage.Profile) (*oauth.Client, error) {
 	return oauth.NewClient(cfg)
 }
 
-// SaveProfile validates and stores a profile. A non-empty clientSecret is
-// written to the keyring (and read back) before the profile that points at
-// it; an empty one keeps the stored secret when p.HasSecret is set.
+// SaveProfile validates and stores a profile, as SaveProfileNotice does,
+// without the notice.
 func (m *Manager) SaveProfile(ctx context.Context, p storage.Profile, clientSecret string) error {
+	_, err := m.SaveProfileNotice(ctx, p, clientSecret)
+	return err
+}
+
+// SaveProfileNotice validates and stores a profile. A non-empty
+// clientSecret is written to the keyring (and read back) before the profile
+// that points at it; an empty one keeps the stored secret when p.HasSecret
+// is set.
+//
+// Changing an existing profile's environment (or base URL) or integration
+// key ends its session on this computer: its tokens and session metadata
+// are deleted under the profile's lock, because they belong to the old
+// server or app. The returned notice then says so, in a sentence for the
+// user; it is empty otherwise.
+func (m *Manager) SaveProfileNotice(ctx context.Context, p storage.Profile, clientSecret string) (notice string, err error) {
 	if clientSecret != "" {
 		p.HasSecret = true
 	}
 	if err := storage.ValidateProfile(p); err != nil {
-		return err
+		return "", err
 	}
 	c, err := m.opt.Store.Load() // a broken config file is reported before any keyring work
 	if err != nil {
-		return err
+		return "", err
 	}
 	old, existed := c.Profile(p.Name)
+	var what string
+	if existed {
+		what = changedServer(*old, p)
+	}
+	b := m.backend()
+	if what != "" {
+		unlock, err := b.Lock(ctx, p.Name)
+		if err != nil {
+			return "", fmt.Errorf("wait for another Token Desk process using %q: %w", p.Name, err)
+		}
+		defer unlock()
+		// Tokens first: a secret must never outlive its metadata, and an old
+		// server's token must never be sent to the new one.
+		for _, k := range []string{storage.KeyAccessToken, storage.KeyRefreshToken} {
+			if err := m.opt.Secrets.Delete(p.Name, k); err != nil {
+				return "", fmt.Errorf("end the session of %q before changing its %s: %w", p.Name, what, err)
+			}
+		}
+		if c.Sessions[p.Name] != nil {
+			notice = fmt.Sprintf("Profile %q now uses a different %s, so its session on this computer was ended (its tokens were deleted); log in again.", p.Name, what)
+		}
+	}
 	if clientSecret != "" {
 		if err := m.opt.Secrets.Set(p.Name, storage.KeyClientSecret, clientSecret); err != nil {
-			return err // storage's errors name the secret and the profile
+			return "", err // storage's errors name the secret and the profile
 		}
 	} else if !p.HasSecret && existed && old.HasSecret {
 		if err := m.opt.Secrets.Delete(p.Name, storage.KeyClientSecret); err != nil {
-			return err
+			return "", err
 		}
 	}
 	err = m.opt.Store.Update(ctx, func(c *storage.Config) error {
@@ -195,19 +235,50 @@ func (m *Manager) SaveProfile(ctx context.Context, p storage.Profile, clientSecr
 		} else {
 			c.Profiles = append(c.Profiles, p)
 		}
+		if what != "" {
+			delete(c.Sessions, p.Name)
+		}
 		if len(c.Profiles) == 1 || c.Settings.CurrentProfile == "" {
 			c.Settings.CurrentProfile = p.Name
 		}
 		return nil
 	})
 	if err != nil {
-		return err
+		return "", err
 	}
 	m.forget(p.Name) // the next Keeper call rebuilds it with the new settings
-	return nil
+	return notice, nil
 }
 
-// RemoveProfile forgets a profile: its tokens, client secret and metadata.
+// changedServer names what changed between two versions of a profile that
+// makes its tokens meaningless ("environment", "integration key"), or "".
+func changedServer(old, p storage.Profile) string {
+	canon := func(s string) string {
+		e, err := oauth.ParseEnvironment(s)
+		if err != nil {
+			return s
+		}
+		return e.BaseURL()
+	}
+	var what []string
+	if canon(old.Environment) != canon(p.Environment) {
+		what = append(what, "environment")
+	}
+	if !strings.EqualFold(strings.TrimSpace(old.IntegrationKey), strings.TrimSpace(p.IntegrationKey)) {
+		what = append(what, "integration key")
+	}
+	return strings.Join(what, " and ")
+}
+
+// backend is the storage the keepers use, for its profile lock.
+func (m *Manager) backend() *keeper.StorageBackend {
+	return &keeper.StorageBackend{Config: m.opt.Store, Secrets: m.opt.Secrets}
+}
+
+// RemoveProfile forgets a profile: its tokens, client secret, metadata and
+// activity log. It holds the profile's lock (the one a refresh holds), so
+// a refresh in flight in any process finishes first and cannot write the
+// tokens back afterwards.
 func (m *Manager) RemoveProfile(ctx context.Context, name string) error {
 	c, err := m.opt.Store.Load()
 	if err != nil {
@@ -216,24 +287,22 @@ func (m *Manager) RemoveProfile(ctx context.Context, name string) error {
 	if _, ok := c.Profile(name); !ok {
 		return fmt.Errorf("no profile named %q", name)
 	}
+	m.forget(name) // stop this process's background refresher first
+	unlock, err := m.backend().Lock(ctx, name)
+	if err != nil {
+		return fmt.Errorf("wait for another Token Desk process using %q: %w", name, err)
+	}
+	defer unlock()
 	for _, k := range []string{storage.KeyAccessToken, storage.KeyRefreshToken, storage.KeyClientSecret} {
 		if err := m.opt.Secrets.Delete(name, k); err != nil {
 			return err
 		}
 	}
-	err = m.opt.Store.Update(ctx, func(c *storage.Config) error {
-		c.Profiles = slices.DeleteFunc(c.Profiles, func(q storage.Profile) bool { return q.Name == name })
-		delete(c.Sessions, name)
-		if c.Settings.CurrentProfile == name {
-			c.Settings.CurrentProfile = ""
-			if len(c.Profiles) > 0 {
-				c.Settings.CurrentProfile = c.Profiles[0].Name
-			}
-		}
-		return nil
-	})
+	if _, err := m.opt.Store.RemoveProfileData(ctx, name); err != nil {
+		return err
+	}
 	m.forget(name)
-	return err
+	return nil
 }
 
 func (m *Manager) forget(name string) {
