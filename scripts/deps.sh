@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the Debian/Ubuntu packages Token Desk needs, once.
 #   scripts/deps.sh build   what `go build` needs (cgo, GL, X11 headers)
-#   scripts/deps.sh test    build + what the tests need (Xvfb, D-Bus, gnome-keyring, Chromium, mingw-w64)
+#   scripts/deps.sh test    build + what the tests need (Xvfb, D-Bus, gnome-keyring, Chromium, mingw-w64,
+#                           Node.js and npm for the conformance server)
 # Runs apt-get only when something is missing; uses sudo when not root.
 set -eu
 BUILD="gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev ca-certificates"
@@ -15,6 +16,14 @@ missing=""
 for p in $want; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# --- conformance (oidc-provider, conformance/): Node.js and npm, checked by
+# command because a Node.js from elsewhere (e.g. NodeSource, which bundles
+# npm) is as good as Debian's nodejs; the pinned oidc-provider runs on 18+.
+if [ "${1:-build}" = test ]; then
+  command -v node >/dev/null 2>&1 || command -v nodejs >/dev/null 2>&1 || missing="$missing nodejs"
+  command -v npm >/dev/null 2>&1 || missing="$missing npm"
+fi
+# --- end conformance
 [ -z "$missing" ] && exit 0
 command -v apt-get >/dev/null 2>&1 || { echo "tokendesk: please install:$missing" >&2; exit 1; }
 SUDO=""

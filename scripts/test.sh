@@ -21,7 +21,16 @@ GOOS=darwin CGO_ENABLED=0 go vet $(go list ./... | grep -v -e '/tokendesk$' -e '
 echo "== windows cross-build (mingw-w64)"
 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc go build -o "${TMPDIR:-/tmp}/tokendesk-windows.exe" .
 
-echo "== tests (real keyring, Xvfb, Chromium)"
+# --- conformance (oidc-provider): install the pinned server from the committed
+# lockfile, and make its Go tests fail rather than skip if anything is missing.
+echo "== conformance server (npm ci from conformance/package-lock.json)"
+if [ ! conformance/node_modules/.package-lock.json -nt conformance/package-lock.json ]; then
+  (cd conformance && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+export TOKENDESK_REQUIRE_CONFORMANCE=1
+# --- end conformance
+
+echo "== tests (real keyring, Xvfb, Chromium, oidc-provider)"
 export TOKENDESK_REQUIRE_BROWSER=1
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
