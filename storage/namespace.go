@@ -18,8 +18,9 @@ import (
 // hashed every directory used for the default config directory.
 const legacyDefaultNamespace = "tokendesk"
 
-// openLockWait bounds OpenDir's wait for the config lock.
-const openLockWait = 10 * time.Second
+// openLockWait bounds OpenDir's wait for the config lock (a variable so
+// that tests can shorten it).
+var openLockWait = 10 * time.Second
 
 // migratedKeys are the secrets OpenDir moves to a directory's new namespace.
 var migratedKeys = []string{KeyRefreshToken, KeyAccessToken, KeyClientSecret}
@@ -141,9 +142,20 @@ func makePrivate(dir string) (warning string, err error) {
 // OpenDir) under the config lock, and returns the namespace to use and a
 // warning for the user ("" if none).
 func (s *Store) migrateKeyring(ctx context.Context, legacy, ns string, newKeyring func(string) *Keyring) (active, warning string) {
+	// Once the move is recorded, every later open is this one read.
+	fallback := legacy
+	if c, err := s.Load(); err == nil {
+		if c.KeyringNamespace == ns {
+			s.setNamespace(ns)
+			return ns, ""
+		}
+		if c.KeyringNamespace != "" {
+			fallback = c.KeyringNamespace
+		}
+	}
 	unlock, err := flock.Lock(ctx, s.LockPath())
 	if err != nil {
-		return legacy, fmt.Sprintf("could not lock %s to move the keyring entries to namespace %s (%v); the old entries are used and the move is tried again next time", s.LockPath(), ns, err)
+		return fallback, fmt.Sprintf("could not lock %s to move the keyring entries to namespace %s (%v); the old entries are used and the move is tried again next time", s.LockPath(), ns, err)
 	}
 	defer func() { _ = unlock() }()
 	_, statErr := os.Stat(s.Path())

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/tokendesk/tokendesk/internal/flock"
 	"github.com/zalando/go-keyring"
 )
 
@@ -262,4 +264,50 @@ func TestOpenDirMakesDirPrivate(t *testing.T) {
 			t.Fatalf("OpenDir on a file: %v", err)
 		}
 	})
+}
+
+// TestOpenDirLockBusy: while another process holds the config lock, a
+// directory already moved uses its new namespace at once, and one not yet
+// moved keeps using the old one and says why.
+func TestOpenDirLockBusy(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	keyring.MockInit()
+	defer func(d time.Duration) { openLockWait = d }(openLockWait)
+	openLockWait = 200 * time.Millisecond
+	newKR := func(n string) *Keyring { return newKeyring(n, 0, goKeyring{}, newGate(), noPreflight) }
+	tests := []struct {
+		name     string
+		migrated bool
+		wantWarn bool
+	}{
+		{"already moved", true, false},
+		{"not moved yet", false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			real := filepath.Join(t.TempDir(), "cfg")
+			writeConfig(t, real, "a")
+			dir := filepath.Join(t.TempDir(), "link")
+			must(t, os.Symlink(real, dir))
+			if tt.migrated {
+				_, _, err := openDir(dir, newKR)
+				must(t, err)
+			}
+			unlock, err := flock.Lock(context.Background(), Open(real).LockPath())
+			must(t, err)
+			defer func() { _ = unlock() }()
+			s, k, err := openDir(dir, newKR)
+			must(t, err)
+			want := KeyringNamespace(dir)
+			if !tt.migrated {
+				want = legacyNamespace(dir)
+			}
+			w := strings.Join(s.Warnings(), "\n")
+			if k.Namespace() != want || tt.wantWarn != strings.Contains(w, "tried again next time") {
+				t.Fatalf("namespace %q (want %q), warnings %q", k.Namespace(), want, w)
+			}
+		})
+	}
 }
