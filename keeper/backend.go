@@ -76,8 +76,30 @@ type Options struct {
 	// MinBackoff and MaxBackoff bound the retry delay after transient
 	// failures (defaults 5 seconds and 5 minutes).
 	MinBackoff, MaxBackoff time.Duration
+	// PendingWriteWait is how long a refresh keeps retrying the write of a
+	// rotated refresh token that the keyring refused (default 2 minutes),
+	// so a short-lived process does not exit holding the only copy. When
+	// it runs out the refresh fails with ErrRotatedTokenLost. Negative
+	// means do not wait: hold the token in memory and retry the write on
+	// every Check, as a long-running window does.
+	PendingWriteWait time.Duration
+	// OnPendingWrite, if set, is told (once per wait) that the keeper is
+	// waiting for the keyring, in a sentence a person can act on.
+	OnPendingWrite func(msg string)
+	// HandOff, if set, is tried first when the rotated refresh token cannot
+	// be saved: it passes the session to a running Token Desk that keeps
+	// it. A nil error means the other process took it.
+	HandOff func(ctx context.Context, profile string, s *oauth.Session) error
 	// Now is the wall clock (default time.Now).
 	Now func() time.Time
+}
+
+// DefaultPendingWriteWait is PendingWriteWait's default.
+const DefaultPendingWriteWait = 2 * time.Minute
+
+// policy is the part of the options the refresh decision reads.
+func (o *Options) policy() Policy {
+	return Policy{Lead: o.Lead, KeepAlive: o.KeepAlive, RefreshLifetime: o.RefreshLifetime, MinBackoff: o.MinBackoff}
 }
 
 func (o *Options) defaults() {
@@ -93,6 +115,9 @@ func (o *Options) defaults() {
 	def(&o.CheckEvery, time.Minute)
 	def(&o.MinBackoff, 5*time.Second)
 	def(&o.MaxBackoff, 5*time.Minute)
+	if o.PendingWriteWait == 0 {
+		o.PendingWriteWait = DefaultPendingWriteWait
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}

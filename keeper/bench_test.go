@@ -8,13 +8,13 @@ package keeper_test
 
 import (
 	"context"
-	"github.com/tokendesk/tokendesk/internal/testnet"
 	"runtime"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/tokendesk/tokendesk/internal/testbrowser"
+	"github.com/tokendesk/tokendesk/internal/testnet"
 	"github.com/tokendesk/tokendesk/keeper"
 	"github.com/tokendesk/tokendesk/oauth"
 	"github.com/tokendesk/tokendesk/oauth/sandbox"

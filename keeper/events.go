@@ -1,12 +1,10 @@
 package keeper
 
 import (
+	"reflect"
 	"slices"
 	"time"
 )
-
-// maxActivity is how many activity entries are kept in memory.
-const maxActivity = 500
 
 // Subscribe calls fn with the current status and then on every change, from
 // the goroutine that made the change. Handlers must not block; a UI
@@ -32,46 +30,50 @@ func (k *Keeper) Status() Status {
 	return k.statusLocked()
 }
 
+// statusLocked builds the snapshot: every session fact a window shows, with
+// the state and the next attempt from the refresh policy.
 func (k *Keeper) statusLocked() Status {
 	now := k.opt.Now().UTC()
-	st := Status{Profile: k.opt.Profile, Environment: k.opt.Environment, UpdatedAt: now, StorageError: k.storeErr}
-	s := k.cur
-	if k.pending != nil {
-		s = k.pending
-	}
+	st := Status{Profile: k.opt.Profile, Environment: k.opt.Environment, UpdatedAt: now, StorageError: k.storeErr, ActivityVersion: k.actVer}
+	s := k.sessionLocked()
+	d := k.decideLocked(now, false)
+	st.State, st.Reason, st.NextAttempt, st.NextKind = d.State, d.Reason, d.Next, d.NextKind
 	if s == nil {
-		st.State = SignedOut
 		return st
 	}
 	pub := s.Clone()
 	pub.AccessToken, pub.RefreshToken = "", ""
 	st.Session = pub
+	st.RefreshIssuedAt = s.RefreshIssuedAt
 	st.RefreshExpiresAt, st.RefreshExpirySource = s.RefreshExpiry(k.opt.RefreshLifetime)
-	switch {
-	case s.Dead != "":
-		st.State, st.Reason, st.ErrorCode = ReloginRequired, s.Dead, k.code
-	case !st.RefreshExpiresAt.After(now):
-		st.State = ReloginRequired
-		st.Reason = "the refresh token expired on " + st.RefreshExpiresAt.Format(time.RFC1123) + "; log in again"
-	default:
-		st.State, st.Reason, st.ErrorCode = k.phase, k.reason, k.code
-		if k.phase == Retrying {
-			st.NextAttempt = k.next
-		}
-		st.ExpiringSoon = st.RefreshExpiresAt.Sub(now) < k.opt.WarnHorizon
-		if st.State == Valid {
-			st.NextAttempt = k.dueLocked(s)
-		}
+	st.Extended, st.ExtendedEvidence = s.Extended(), s.ExtendedEvidence()
+	st.LastError = pub.LastFailure
+	if k.lastEvent != nil {
+		ev := *k.lastEvent
+		st.LastRefresh = &ev
+	} else if f := s.LastFailure; f != nil {
+		st.LastRefresh = &Event{At: f.At, OK: false, Message: f.Message}
+	} else if !s.RotatedAt.IsZero() {
+		st.LastRefresh = &Event{At: s.RotatedAt, OK: true}
 	}
+	if f := s.LastFailure; f != nil && (d.State == Retrying || d.State == ReloginRequired) {
+		st.ErrorCode = f.Code
+	}
+	if d.State == ReloginRequired {
+		// A dead session has no remaining life to show.
+		pub.AccessExpiresAt, pub.AccessIssuedAt = time.Time{}, time.Time{}
+		st.DiedAt = s.DiedAt
+		if st.DiedAt.IsZero() && !st.RefreshExpiresAt.After(now) {
+			st.DiedAt = st.RefreshExpiresAt
+		}
+		return st
+	}
+	if s.AccessToken != "" {
+		st.AccessIssuedAt, st.AccessExpiresAt = s.AccessIssuedAt, s.AccessExpiresAt
+	}
+	st.WarnFrom = st.RefreshExpiresAt.Add(-k.opt.WarnHorizon)
+	st.ExpiringSoon = !now.Before(st.WarnFrom)
 	return st
-}
-
-// setPhase changes the refresh phase and publishes the result.
-func (k *Keeper) setPhase(p State, reason, code string) {
-	k.mu.Lock()
-	k.phase, k.reason, k.code = p, reason, code
-	k.mu.Unlock()
-	k.publish()
 }
 
 // publish pushes the current status to every subscriber if it changed in a
@@ -84,12 +86,12 @@ func (k *Keeper) publish() {
 		return
 	}
 	k.last = st
-	subs := make([]func(Status), 0, len(k.subs))
 	ids := make([]int, 0, len(k.subs))
 	for id := range k.subs {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	subs := make([]func(Status), 0, len(ids))
 	for _, id := range ids {
 		subs = append(subs, k.subs[id])
 	}
@@ -99,56 +101,9 @@ func (k *Keeper) publish() {
 	}
 }
 
+// sameStatus reports whether two snapshots differ only in when they were
+// taken. Every other field counts, the activity version included.
 func sameStatus(a, b Status) bool {
-	if a.State != b.State || a.Reason != b.Reason || a.ErrorCode != b.ErrorCode || !a.NextAttempt.Equal(b.NextAttempt) ||
-		a.ExpiringSoon != b.ExpiringSoon || a.StorageError != b.StorageError || !a.RefreshExpiresAt.Equal(b.RefreshExpiresAt) ||
-		(a.Session == nil) != (b.Session == nil) {
-		return false
-	}
-	if a.Session == nil {
-		return true
-	}
-	x, y := a.Session, b.Session
-	return x.AccessExpiresAt.Equal(y.AccessExpiresAt) && x.RefreshIssuedAt.Equal(y.RefreshIssuedAt) &&
-		x.ConsentedAt.Equal(y.ConsentedAt) && x.Refreshes == y.Refreshes && (x.User == nil) == (y.User == nil) &&
-		slices.Equal(x.ReportedScopes, y.ReportedScopes)
-}
-
-// Activity returns the activity log, newest first. The first call reads
-// the stored log.
-func (k *Keeper) Activity() []Activity {
-	k.actMu.Lock()
-	defer k.actMu.Unlock()
-	if !k.activityLoaded {
-		stored, _ := k.opt.Store.ReadActivity(k.opt.Profile, maxActivity)
-		all := append(slices.Clone(k.unsaved), stored...)
-		slices.SortStableFunc(all, func(a, b Activity) int { return b.Time.Compare(a.Time) })
-		k.activity, k.unsaved, k.activityLoaded = trimActivity(all), nil, true
-	}
-	return slices.Clone(k.activity)
-}
-
-func trimActivity(a []Activity) []Activity {
-	if len(a) > maxActivity {
-		return a[:maxActivity]
-	}
-	return a
-}
-
-// record stamps an entry, keeps it in memory and appends it to the store.
-// Activity entries never carry token values: messages come from *oauth.Error
-// and storage errors, which are secret-free by construction.
-func (k *Keeper) record(a Activity, start time.Time) {
-	now := k.opt.Now().UTC()
-	a.Time, a.Duration = now, now.Sub(start)
-	k.actMu.Lock()
-	err := k.opt.Store.AppendActivity(k.opt.Profile, a)
-	switch {
-	case k.activityLoaded:
-		k.activity = trimActivity(append([]Activity{a}, k.activity...))
-	case err != nil:
-		k.unsaved = trimActivity(append([]Activity{a}, k.unsaved...)) // shown when the log is read
-	}
-	k.actMu.Unlock()
-	k.publish()
+	a.UpdatedAt = b.UpdatedAt
+	return reflect.DeepEqual(a, b)
 }

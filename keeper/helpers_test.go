@@ -4,20 +4,16 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/tokendesk/tokendesk/internal/testbrowser"
+	"github.com/tokendesk/tokendesk/internal/testnet"
 	"github.com/tokendesk/tokendesk/keeper"
 	"github.com/tokendesk/tokendesk/oauth"
 	"github.com/tokendesk/tokendesk/oauth/sandbox"
 	"github.com/tokendesk/tokendesk/storage"
 )
-
-var nextPort atomic.Int32
-
-func init() { nextPort.Store(18800) }
 
 // env is a sandbox, a real oauth client, a config dir and in-memory secrets,
 // all on the sandbox's clock.
@@ -38,7 +34,7 @@ type envOpt struct {
 
 func newEnv(t *testing.T, o envOpt) *env {
 	t.Helper()
-	port := int(nextPort.Add(1))
+	port := testnet.FreePort(t)
 	srv, err := sandbox.NewServer(sandbox.Options{AutoAccept: true, AccessTTL: o.accessTTL, RedirectURIs: []string{oauth.RedirectURI(port)}})
 	if err != nil {
 		t.Fatal(err)

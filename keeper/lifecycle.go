@@ -2,71 +2,111 @@ package keeper
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/tokendesk/tokendesk/oauth"
 )
 
+// msgLoggedOut marks a session whose logout began: if the tokens are gone
+// but the metadata could not be removed, the session reads as dead, never
+// as valid.
+const msgLoggedOut = "this profile was logged out on this computer; log in again"
+
 // Login runs the browser consent (onURL receives the URL to open), fetches
 // userinfo once (DocuSign rate-limits it; the answer is cached in the
-// session), and stores the new session under the profile lock.
+// session), and stores the new session under the profile lock. It
+// overwrites whatever is stored, damaged entries included.
 func (k *Keeper) Login(ctx context.Context, onURL func(authURL string)) error {
 	start := k.opt.Now()
 	s, err := k.opt.OAuth.Login(ctx, onURL)
 	if err != nil {
-		a := Activity{Action: "login", Trigger: "user", Outcome: oauth.KindOf(err).String(), Message: err.Error()}
-		if oe, ok := err.(*oauth.Error); ok {
+		a := Activity{Action: "login", Trigger: string(TriggerUser), Outcome: oauth.KindOf(err).String(), Message: err.Error()}
+		var oe *oauth.Error
+		if errors.As(err, &oe) {
 			a.Code, a.Description = oe.Code, oe.Description
 		}
 		k.record(a, start)
 		return err
 	}
-	k.record(Activity{Action: "login", Trigger: "user", Outcome: "ok"}, start)
+	if s.AccessIssuedAt.IsZero() {
+		s.AccessIssuedAt = s.ConsentedAt
+	}
+	k.record(Activity{Action: "login", Trigger: string(TriggerUser), Outcome: "ok"}, start)
 	uiStart := k.opt.Now()
 	if u, uerr := k.opt.OAuth.UserInfo(ctx, s.AccessToken); uerr == nil {
 		s.User = u
-		k.record(Activity{Action: "userinfo", Trigger: "login", Outcome: "ok"}, uiStart)
+		k.record(Activity{Action: "userinfo", Trigger: string(TriggerLogin), Outcome: "ok"}, uiStart)
 	} else {
-		k.record(Activity{Action: "userinfo", Trigger: "login", Outcome: oauth.KindOf(uerr).String(), Message: uerr.Error()}, uiStart)
+		k.record(Activity{Action: "userinfo", Trigger: string(TriggerLogin), Outcome: oauth.KindOf(uerr).String(), Message: uerr.Error()}, uiStart)
 	}
 	unlock, err := k.opt.Store.Lock(ctx, k.opt.Profile)
 	if err != nil {
 		return fmt.Errorf("wait for another Token Desk process using %q: %w", k.opt.Profile, err)
 	}
 	defer unlock()
+	warn := ""
 	if err := k.opt.Store.SaveSession(ctx, k.opt.Profile, s); err != nil {
-		k.record(Activity{Action: "store", Trigger: "login", Outcome: "storage_error", Message: err.Error()}, start)
-		return fmt.Errorf("save the new session: %w", err)
+		k.record(Activity{Action: "store", Trigger: string(TriggerLogin), Outcome: "storage_error", Message: err.Error()}, start)
+		if !isMetaOnly(err) {
+			return fmt.Errorf("save the new session: %w", err)
+		}
+		warn = err.Error()
 	}
 	k.mu.Lock()
-	k.pending, k.storeErr, k.attempts, k.next = nil, "", 0, time.Time{}
+	k.pending, k.storeErr, k.attempts, k.next, k.lastEvent = nil, warn, 0, time.Time{}, nil
+	k.phase, k.reason = Valid, ""
 	k.setSessionLocked(s)
+	k.unusable = ""
 	k.mu.Unlock()
-	k.setPhase(Valid, "", "")
+	k.publish()
 	return nil
 }
 
 // Logout forgets the session on this computer. It does not revoke consent
 // at DocuSign (there is no documented revoke endpoint): the user revokes it
 // under their DocuSign profile's Connected Apps.
+//
+// It first marks the stored metadata as logged out, then deletes the
+// tokens and the metadata; a logout that stops half-way leaves a session
+// that asks for a login, never one that looks valid without tokens. A
+// config file that refuses the first write stops it before anything is
+// deleted.
 func (k *Keeper) Logout(ctx context.Context) error {
 	start := k.opt.Now()
 	unlock, err := k.opt.Store.Lock(ctx, k.opt.Profile)
 	if err != nil {
-		return err
+		return fmt.Errorf("wait for another Token Desk process using %q: %w", k.opt.Profile, err)
 	}
 	defer unlock()
-	if err := k.opt.Store.DeleteSession(ctx, k.opt.Profile); err != nil {
-		k.record(Activity{Action: "logout", Trigger: "user", Outcome: "storage_error", Message: err.Error()}, start)
+	k.mu.Lock()
+	cur := k.cur.Clone()
+	k.mu.Unlock()
+	fail := func(err error) error {
+		k.record(Activity{Action: "logout", Trigger: string(TriggerUser), Outcome: "storage_error", Message: err.Error()}, start)
 		return err
 	}
+	if cur != nil && cur.Dead == "" {
+		cur.Dead, cur.DiedAt = msgLoggedOut, k.opt.Now().UTC()
+		if err := k.opt.Store.SaveMeta(ctx, k.opt.Profile, cur); err != nil {
+			return fail(fmt.Errorf("log out: nothing was deleted, because the config file could not be updated: %w", err))
+		}
+	}
+	if err := k.opt.Store.DeleteSession(ctx, k.opt.Profile); err != nil {
+		if cur != nil {
+			k.mu.Lock()
+			k.setSessionLocked(cur)
+			k.mu.Unlock()
+		}
+		return fail(fmt.Errorf("log out: %w", err))
+	}
 	k.mu.Lock()
-	k.pending, k.storeErr = nil, ""
+	k.pending, k.storeErr, k.lastEvent = nil, "", nil
+	k.phase, k.reason, k.attempts, k.next = Valid, "", 0, time.Time{}
 	k.setSessionLocked(nil)
 	k.mu.Unlock()
-	k.setPhase(Valid, "", "")
-	k.record(Activity{Action: "logout", Trigger: "user", Outcome: "ok", Message: "tokens forgotten locally; consent at DocuSign is unchanged"}, start)
+	k.record(Activity{Action: "logout", Trigger: string(TriggerUser), Outcome: "ok", Message: "tokens forgotten locally; consent at DocuSign is unchanged"}, start)
 	return nil
 }
 
@@ -88,21 +128,24 @@ func (k *Keeper) Run(ctx context.Context) {
 	}
 }
 
-// nextWait is how long Run sleeps: until the next due refresh, but never
+// decide applies the refresh policy to the keeper's current view.
+func (k *Keeper) decideLocked(now time.Time, woke bool) Decision {
+	ph := k.phaseLocked()
+	ph.Woke = woke
+	return Decide(now, k.sessionLocked(), ph, k.pol)
+}
+
+// nextWait is how long Run sleeps: until the next due attempt, but never
 // longer than CheckEvery (timers run late after a suspend) nor shorter than a
 // second (no busy loop when something is overdue and failing).
 func (k *Keeper) nextWait() time.Duration {
 	k.mu.Lock()
-	defer k.mu.Unlock()
+	now := k.opt.Now()
+	d := k.decideLocked(now, false)
+	k.mu.Unlock()
 	wait := k.opt.CheckEvery
-	if k.cur != nil && k.cur.Dead == "" {
-		due := k.dueLocked(k.cur)
-		if k.phase == Retrying {
-			due = k.next
-		}
-		if d := due.Sub(k.opt.Now()); d < wait {
-			wait = d
-		}
+	if !d.Next.IsZero() {
+		wait = min(wait, d.Next.Sub(now))
 	}
 	return max(wait, time.Second)
 }
@@ -115,51 +158,20 @@ func (k *Keeper) Poke() {
 	}
 }
 
-// Check does what is due now: retry a pending write, refresh an access token
-// about to expire, retry after backoff, or keep an extended refresh token
-// alive. It also republishes the status when time alone changed it (the
-// ExpiringSoon warning, a refresh token that ran out).
+// Check does what the refresh policy says is due now: retry a pending
+// write, refresh an access token about to expire, retry after backoff, or
+// keep an extended refresh token alive. It also republishes the status when
+// time alone changed it (the ExpiringSoon warning, a refresh token that ran
+// out).
 func (k *Keeper) Check(ctx context.Context) {
 	now := k.opt.Now()
 	k.mu.Lock()
-	trigger := "schedule"
-	if !k.lastCheck.IsZero() && now.Sub(k.lastCheck) > 3*k.opt.CheckEvery {
-		trigger = "wake"
-	}
+	woke := !k.lastCheck.IsZero() && now.Sub(k.lastCheck) > 3*k.opt.CheckEvery
 	k.lastCheck = now
-	s, pending, phase, next := k.cur, k.pending, k.phase, k.next
-	due := time.Time{}
-	if s != nil {
-		due = k.dueLocked(s)
-	}
+	d := k.decideLocked(now, woke)
 	k.mu.Unlock()
 	k.publish()
-
-	switch {
-	case pending != nil:
-		_, _ = k.refresh(ctx, "retry", 0, false)
-	case s == nil || s.Dead != "":
-		return
-	case phase == Retrying:
-		if !now.Before(next) {
-			_, _ = k.refresh(ctx, "retry", k.opt.Lead, false)
-		}
-	case !now.Before(s.AccessExpiresAt.Add(-k.opt.Lead)):
-		_, _ = k.refresh(ctx, trigger, k.opt.Lead, false)
-	case s.Extended() && !now.Before(due):
-		_, _ = k.refresh(ctx, "keep-alive", 0, true)
+	if d.Due {
+		_, _ = k.refresh(ctx, d.Trigger, d.MinValid, d.Force)
 	}
-}
-
-// dueLocked returns when the next scheduled refresh is due: the access
-// token's lead time, or the keep-alive of an extended refresh token,
-// whichever comes first.
-func (k *Keeper) dueLocked(s *oauth.Session) time.Time {
-	due := s.AccessExpiresAt.Add(-k.opt.Lead)
-	if s.Extended() {
-		if ka := s.RefreshIssuedAt.Add(k.opt.KeepAlive); ka.Before(due) {
-			due = ka
-		}
-	}
-	return due
 }

@@ -37,8 +37,14 @@ func (b *StorageBackend) LoadSession(ctx context.Context, profile string, want S
 	s := meta.Clone()
 	if want == RefreshToken {
 		s.RefreshToken, err = b.get(profile, storage.KeyRefreshToken)
-	} else {
-		s.AccessToken, err = b.get(profile, storage.KeyAccessToken)
+		return s, err // a damaged refresh token (storage.ErrCorrupt) needs a login
+	}
+	s.AccessToken, err = b.get(profile, storage.KeyAccessToken)
+	if errors.Is(err, storage.ErrCorrupt) {
+		// The access token is a cache: drop a damaged entry, and the next
+		// refresh fetches a new one.
+		_ = b.Secrets.Delete(profile, storage.KeyAccessToken)
+		s.AccessToken, err = "", nil
 	}
 	if err != nil {
 		return nil, err
@@ -59,14 +65,18 @@ func (b *StorageBackend) get(profile, key string) (string, error) {
 
 // SaveSession writes the refresh token first, then the access token, then
 // the metadata: a crash in between leaves a stored refresh token that the
-// server accepts and metadata that is, at worst, too pessimistic.
+// server accepts and metadata that is, at worst, too pessimistic. A failed
+// metadata write, after both tokens are saved, is a *MetaError.
 func (b *StorageBackend) SaveSession(ctx context.Context, profile string, s *oauth.Session) error {
 	for _, kv := range [][2]string{{storage.KeyRefreshToken, s.RefreshToken}, {storage.KeyAccessToken, s.AccessToken}} {
 		if err := b.Secrets.Set(profile, kv[0], kv[1]); err != nil {
 			return err
 		}
 	}
-	return b.SaveMeta(ctx, profile, s)
+	if err := b.SaveMeta(ctx, profile, s); err != nil {
+		return &MetaError{Err: err}
+	}
+	return nil
 }
 
 // SaveMeta writes the session's metadata (never its tokens) to the config.
