@@ -6,8 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
+		"strings"
 	"text/tabwriter"
 	"time"
 
@@ -31,7 +30,7 @@ func runProfile(ctx context.Context, args []string, env Env) error {
 		if len(args) != 2 {
 			return usageError{"usage: tokendesk profile remove NAME"}
 		}
-		m, err := env.Manager()
+		m, err := openManager(env)
 		if err != nil {
 			return err
 		}
@@ -62,12 +61,8 @@ func runProfileAdd(ctx context.Context, args []string, env Env) error {
 	p := storage.Profile{Name: pos[0], Environment: *envName, IntegrationKey: strings.TrimSpace(*key),
 		Scopes: strings.Fields(*scopes), RefreshLifetime: storage.Duration(*lifetime)}
 	if *ports != "" {
-		for _, s := range strings.Split(*ports, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(s))
-			if err != nil {
-				return usageError{fmt.Sprintf("--ports: %q is not a port number", s)}
-			}
-			p.Ports = append(p.Ports, n)
+		if p.Ports, err = storage.ParsePorts(*ports); err != nil {
+			return usageError{"--ports: " + oneLine(err.Error())}
 		}
 	}
 	secret := ""
@@ -78,12 +73,16 @@ func runProfileAdd(ctx context.Context, args []string, env Env) error {
 			return fmt.Errorf("--secret-stdin: no client secret on standard input (%v)", err)
 		}
 	}
-	m, err := env.Manager()
+	m, err := openManager(env)
 	if err != nil {
 		return err
 	}
-	if err := m.SaveProfile(ctx, p, secret); err != nil {
+	notice, err := m.SaveProfileNotice(ctx, p, secret)
+	if err != nil {
 		return err
+	}
+	if notice != "" {
+		fmt.Fprintf(env.Stderr, "%s Run `%s`.\n", notice, loginCommand(p.Name))
 	}
 	saved, _ := m.Resolve(p.Name)
 	kind := "public client (PKCE, no secret)"
@@ -102,7 +101,7 @@ func runProfileAdd(ctx context.Context, args []string, env Env) error {
 }
 
 func runProfileList(env Env) error {
-	m, err := env.Manager()
+	m, err := openManager(env)
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,7 @@ func withKeeper(ctx context.Context, env Env, name string, args []string, setup 
 
 // openSession loads the keeper of a profile ("" for the only one).
 func openSession(ctx context.Context, env Env, profile string) (*session, error) {
-	m, err := env.Manager()
+	m, err := openManager(env)
 	if err != nil {
 		return nil, err
 	}
@@ -132,4 +132,20 @@ func runLogout(ctx context.Context, args []string, env Env) error {
 	}
 	fmt.Fprintf(env.Stdout, "Forgot the tokens of profile %q on this computer.\nThis does not revoke consent at %s: %s\n", s.k.Profile(), srv, how)
 	return nil
+}
+
+// openManager opens the profiles and prints, once, what opening them did or
+// could not do that the user should know (a config dir made private,
+// keyring entries not moved).
+func openManager(env Env) (*desk.Manager, error) {
+	m, err := env.Manager()
+	if err != nil {
+		return nil, err
+	}
+	if st := m.Store(); st != nil {
+		for _, w := range st.Warnings() {
+			fmt.Fprintf(env.Stderr, "tokendesk: warning: %s\n", oneLine(w))
+		}
+	}
+	return m, nil
 }
