@@ -6,7 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"slices"
-		"strings"
+	"strings"
 	"text/tabwriter"
 	"time"
 
