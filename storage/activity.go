@@ -180,11 +180,8 @@ func trimActivity(path string) error {
 	if err != nil {
 		return fmt.Errorf("trim activity log: %w", err)
 	}
-	// Drop the (probably partial) first line; entries are far shorter than
-	// half the log, so the newest ones are always kept.
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		data = data[i+1:]
-	}
+	// readTail starts at a line: entries are far shorter than half the
+	// log, so the newest ones are always kept.
 	return writeFileAtomic(path, data)
 }
 

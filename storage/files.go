@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -99,20 +100,31 @@ func readRegular(path string, limit int64) ([]byte, fs.FileInfo, error) {
 	return data, info, nil
 }
 
-// readTail reads the last limit bytes (at most) of a regular file; see
-// openRegular.
+// readTail reads the last limit bytes (at most) of a regular file, from
+// the start of a line: when the file is longer, the partial line the cut
+// lands in is dropped. See openRegular.
 func readTail(path string, limit int64) ([]byte, error) {
 	f, info, err := openRegular(path)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = f.Close() }()
-	if off := info.Size() - limit; off > 0 {
-		if _, err := f.Seek(off, io.SeekStart); err != nil {
+	off := info.Size() - limit
+	if off > 0 {
+		// Read one byte more, to see whether the cut is at a line start.
+		if _, err := f.Seek(off-1, io.SeekStart); err != nil {
 			return nil, err
 		}
 	}
-	return io.ReadAll(io.LimitReader(f, limit))
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil || off <= 0 {
+		return data, err
+	}
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 {
+		return nil, nil
+	}
+	return data[i+1:], nil
 }
 
 // writeTarget returns the file a write to path must replace: path itself,

@@ -102,3 +102,25 @@ func TestActivityTrimWritesThroughSymlink(t *testing.T) {
 		t.Fatalf("newest entry: %s %v", got, err)
 	}
 }
+
+func TestReadTailStartsAtALine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log")
+	must(t, os.WriteFile(path, []byte("aaa\nbbb\nccc\n"), 0o600))
+	tests := []struct {
+		limit int64
+		want  string
+	}{
+		{100, "aaa\nbbb\nccc\n"},
+		{12, "aaa\nbbb\nccc\n"},
+		{11, "bbb\nccc\n"}, // cut inside the first line
+		{8, "bbb\nccc\n"},  // cut exactly at a line start
+		{7, "ccc\n"},
+		{3, ""}, // the last line alone is longer than the limit
+	}
+	for _, tt := range tests {
+		got, err := readTail(path, tt.limit)
+		if err != nil || string(got) != tt.want {
+			t.Errorf("readTail(%d) = %q, %v; want %q", tt.limit, got, err, tt.want)
+		}
+	}
+}
