@@ -2,8 +2,10 @@ package oauth_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +47,9 @@ func TestRefreshErrorClasses(t *testing.T) {
 			oe := wantKind(t, err, tt.kind)
 			if !strings.Contains(err.Error(), tt.inMsg) || oe.Code != tt.wantCode {
 				t.Errorf("got %q (code %q), want %q / %q", err.Error(), oe.Code, tt.inMsg, tt.wantCode)
+			}
+			if strings.Contains(err.Error(), "DocuSign") {
+				t.Errorf("a message for a custom server names DocuSign: %v", err)
 			}
 			if oauth.IsTransient(err) != (tt.kind == oauth.KindTransient) {
 				t.Errorf("transient=%v for %v", oauth.IsTransient(err), tt.kind)
@@ -141,6 +146,21 @@ func TestNoSecretInAnyError(t *testing.T) {
 	f.srv.InjectFault(sandbox.Fault{Path: "/oauth/token", Status: 400, ContentType: "application/json",
 		Body: `{"error":"invalid_grant","error_description":"code ` + code + `"}`}, 1)
 	collect(f.cl.Exchange(context.Background(), req, code))
+	basic := base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(f.cfg.IntegrationKey) + ":" + url.QueryEscape(secret)))
+	secrets = append(secrets, basic)
+	for _, fault := range []sandbox.Fault{
+		{Path: "/oauth/token", Status: 400, ContentType: "application/json",
+			Body: `{"error":"invalid_request","error_description":"bad header Authorization: Basic ` + basic + `"}`},
+		{Path: "/oauth/token", Status: 400, ContentType: "application/json",
+			Body: `{"error":"invalid_grant","error_description":"` + strings.Repeat("z", 150) + " " + s.RefreshToken + `"}`},
+	} {
+		f.srv.InjectFault(fault, 1)
+		collect(f.cl.Refresh(context.Background(), s))
+	}
+	f.srv.InjectFault(sandbox.Fault{Path: "/oauth/userinfo", Status: 401, ContentType: "application/json",
+		Body: `{"error":"invalid_token","error_description":"` + strings.Repeat("y", 150) + " Bearer " + s.AccessToken + `"}`}, 1)
+	_, err = f.cl.UserInfo(context.Background(), s.AccessToken)
+	collect(nil, err)
 	dead := s.Clone()
 	f.srv.RevokeConsent()
 	collect(f.cl.Refresh(context.Background(), dead))
@@ -148,12 +168,48 @@ func TestNoSecretInAnyError(t *testing.T) {
 	for _, err := range errs {
 		out := fmtErr(err)
 		for _, sec := range secrets {
-			if strings.Contains(out, sec) {
-				t.Fatalf("secret leaked in %q", err.Error())
+			// Not even a 12-character piece of a secret may show.
+			for i := 0; i+12 <= len(sec); i += 6 {
+				if strings.Contains(out, sec[i:i+12]) {
+					t.Fatalf("a piece of a secret leaked in %q", err.Error())
+				}
 			}
 		}
 	}
-	if len(errs) != 9 {
+	if len(errs) != 12 {
 		t.Fatalf("collected %d errors", len(errs))
+	}
+}
+
+// TestHostileServerText: control characters, escape sequences and bidi
+// controls from the token endpoint and userinfo never reach a message or a
+// UserInfo field, and a 1 MiB description does not become a 1 MiB message.
+func TestHostileServerText(t *testing.T) {
+	f := newFixture(t, fixtureOpt{autoAccept: true})
+	s := f.mustLogin(t)
+	hostile := `\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202Eevil\r\nline`
+	for _, body := range []string{
+		`{"error":"invalid_request` + hostile + `","error_description":"` + hostile + `"}`,
+		`{"error":"invalid_request","error_description":"` + strings.Repeat("d", 1<<20-100) + `"}`,
+	} {
+		f.srv.InjectFault(sandbox.Fault{Path: "/oauth/token", Status: 400, ContentType: "application/json", Body: body}, 1)
+		_, err := f.cl.Refresh(context.Background(), s)
+		msg := fmtErr(err)
+		if strings.ContainsAny(msg, "\x1b\x07\r\n\u009b\u202e") || len(err.Error()) > 1000 {
+			t.Fatalf("message carries hostile text (%d bytes): %q", len(err.Error()), err.Error()[:min(len(err.Error()), 200)])
+		}
+	}
+	f.srv.InjectFault(sandbox.Fault{Path: "/oauth/userinfo", Status: 200, ContentType: "application/json",
+		Body: `{"sub":"4799e5e9-1559-4915-9862-cf4b3a3b2c1a","name":"Eve` + hostile + `","email":"e\u202Eve@example.com",
+		"accounts":[{"account_id":"a1","account_name":"Acme\nInc\u001b[0m","is_default":true,"base_uri":"https://demo.docusign.net"}]}`}, 1)
+	u, err := f.cl.UserInfo(context.Background(), s.AccessToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Name != "Eveevil  line" {
+		t.Errorf("name %q", u.Name)
+	}
+	if u.Email != "eve@example.com" || u.Accounts[0].AccountName != "Acme Inc" {
+		t.Errorf("email %q, account %q", u.Email, u.Accounts[0].AccountName)
 	}
 }

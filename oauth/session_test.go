@@ -62,32 +62,6 @@ func TestSessionNeverPrintsOrSerialisesTokens(t *testing.T) {
 	}
 }
 
-func TestParseEnvironment(t *testing.T) {
-	tests := []struct {
-		in, want string
-		prod     bool
-		wantErr  bool
-	}{
-		{"demo", "demo", false, false},
-		{"PRODUCTION", "production", true, false},
-		{"prod", "production", true, false},
-		{"http://127.0.0.1:8400/", "http://127.0.0.1:8400", false, false},
-		{"ftp://x", "", false, true},
-		{"https://x/?a=b", "", false, true},
-		{"nonsense", "", false, true},
-	}
-	for _, tt := range tests {
-		got, err := ParseEnvironment(tt.in)
-		if (err != nil) != tt.wantErr || string(got) != tt.want || got.IsProduction() != tt.prod {
-			t.Errorf("ParseEnvironment(%q) = %q, %v", tt.in, got, err)
-		}
-	}
-	if Production.Endpoints().TokenURL != "https://account.docusign.com/oauth/token" ||
-		Demo.Endpoints().AuthURL != "https://account-d.docusign.com/oauth/auth" {
-		t.Fatal("wrong DocuSign endpoints")
-	}
-}
-
 func TestNotGrantedAndEvidence(t *testing.T) {
 	now := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 	tests := []struct {
