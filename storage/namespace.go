@@ -81,7 +81,8 @@ func legacyNamespace(dir string) string {
 // of its namespace; the command line and the window open their directory
 // with it. It creates the directory (0700) and makes a directory that other
 // users may read or enter private (0700), saying so in Store.Warnings; if it
-// cannot, that is the error.
+// cannot, that is the error. A config.json others may read is made 0600,
+// also with a warning.
 //
 // The first time a directory is opened by this build, the keyring entries
 // of its profiles (refresh token, access token, client secret) are moved
@@ -111,6 +112,7 @@ func openDir(dir string, newKeyring func(namespace string) *Keyring) (*Store, *K
 		return nil, nil, err
 	}
 	s.warn(warning)
+	s.warn(makeFilePrivate(s.Path()))
 	ns := KeyringNamespace(abs)
 	ctx, cancel := context.WithTimeout(context.Background(), openLockWait)
 	defer cancel()
@@ -136,6 +138,20 @@ func makePrivate(dir string) (warning string, err error) {
 		return "", fmt.Errorf("config directory %s can be used by other users (mode %04o) and could not be made private; run chmod 700 %s: %w", dir, perm, dir, err)
 	}
 	return fmt.Sprintf("config directory %s could be used by other users (mode %04o); it is now private (0700)", dir, perm), nil
+}
+
+// makeFilePrivate tightens a regular config file that group or others may
+// read to 0600; anything else is left to Load to report. A failure is only a
+// warning: the file holds no secret.
+func makeFilePrivate(path string) (warning string) {
+	info, err := os.Stat(path)
+	if err != nil || !info.Mode().IsRegular() || runtime.GOOS == "windows" || info.Mode().Perm()&0o077 == 0 {
+		return ""
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		return fmt.Sprintf("config file %s can be read by other users (mode %04o) and could not be made private (%v); run chmod 600 %s", path, info.Mode().Perm(), err, path)
+	}
+	return fmt.Sprintf("config file %s could be read by other users (mode %04o); it is now private (0600)", path, info.Mode().Perm())
 }
 
 // migrateKeyring moves the profiles' entries into namespace ns (see

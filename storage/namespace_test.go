@@ -256,6 +256,18 @@ func TestOpenDirMakesDirPrivate(t *testing.T) {
 			}
 		})
 	}
+	t.Run("config file readable by others", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "cfg")
+		writeConfig(t, dir, "a")
+		must(t, os.Chmod(filepath.Join(dir, "config.json"), 0o644))
+		s, _, err := openDir(dir, func(n string) *Keyring { return newKeyring(n, 0, goKeyring{}, newGate(), noPreflight) })
+		must(t, err)
+		fi, err := os.Stat(s.Path())
+		must(t, err)
+		if w := strings.Join(s.Warnings(), "\n"); fi.Mode().Perm() != 0o600 || !strings.Contains(w, "it is now private (0600)") {
+			t.Fatalf("mode %04o, warnings %q", fi.Mode().Perm(), w)
+		}
+	})
 	t.Run("a file, not a directory", func(t *testing.T) {
 		f := filepath.Join(t.TempDir(), "file")
 		must(t, os.WriteFile(f, nil, 0o600))
