@@ -356,3 +356,61 @@ func TestLoginOneCodeOnly(t *testing.T) {
 		t.Errorf("exchanges attempted: %+v", st)
 	}
 }
+
+// TestLoginManual: consent in a browser elsewhere, then the address the
+// browser ended on is pasted; state, errors and junk get the callback's
+// messages.
+func TestLoginManual(t *testing.T) {
+	tests := []struct {
+		name    string
+		paste   func(t *testing.T, f *fixture, consent string) string
+		kind    oauth.Kind
+		wantMsg string
+	}{
+		{"happy path", func(t *testing.T, f *fixture, consent string) string { return authRequestFromURL(t, f, consent) }, 0, ""},
+		{"another login's address", func(t *testing.T, f *fixture, consent string) string {
+			loc := authRequestFromURL(t, f, consent)
+			return strings.Replace(loc, "state=", "state=x", 1)
+		}, oauth.KindLogin, "does not belong"},
+		{"declined", func(t *testing.T, f *fixture, consent string) string {
+			cu, _ := url.Parse(consent)
+			return cu.Query().Get("redirect_uri") + "?error=access_denied&error_message=The%20user%20did%20not%20consent&state=" + url.QueryEscape(cu.Query().Get("state"))
+		}, oauth.KindConsentDenied, "declined"},
+		{"the consent URL pasted back", func(t *testing.T, f *fixture, consent string) string { return consent }, oauth.KindLogin, "paste the whole address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, fixtureOpt{autoAccept: true})
+			var consent string
+			s, err := f.cl.LoginManual(context.Background(), func(u string) { consent = u },
+				func(context.Context) (string, error) { return tt.paste(t, f, consent), nil })
+			if cu, _ := url.Parse(consent); cu.Query().Get("redirect_uri") != oauth.RedirectURI(f.cfg.Ports[0]) {
+				t.Errorf("consent URL %q does not name the first port's redirect URI", consent)
+			}
+			if tt.wantMsg == "" {
+				if err != nil || s == nil || !f.srv.RefreshTokenValid(s.RefreshToken) {
+					t.Fatalf("manual login: %v", err)
+				}
+				return
+			}
+			wantKind(t, err, tt.kind)
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("message %v lacks %q", err, tt.wantMsg)
+			}
+			if st := f.srv.Stats(); st.Exchanges+st.ExchangeRejected != 0 {
+				t.Errorf("a refused address reached the token endpoint: %+v", st)
+			}
+		})
+	}
+}
+
+func TestLoginManualTimeout(t *testing.T) {
+	f := newFixture(t, fixtureOpt{mutate: func(c *oauth.Config) { c.LoginTimeout = 200 * time.Millisecond }})
+	_, err := f.cl.LoginManual(context.Background(), func(string) {}, func(ctx context.Context) (string, error) {
+		select {} // a person who never pastes, and a reader that ignores ctx
+	})
+	wantKind(t, err, oauth.KindLogin)
+	if !strings.Contains(err.Error(), "register exactly "+oauth.RedirectURI(f.cfg.Ports[0])) {
+		t.Errorf("message: %v", err)
+	}
+}
