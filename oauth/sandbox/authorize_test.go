@@ -166,6 +166,34 @@ func TestConsentPage(t *testing.T) {
 	}
 }
 
+// TestConsentPageShortLifetimes: demo lifetimes read as minutes, not as
+// "0.0 days".
+func TestConsentPageShortLifetimes(t *testing.T) {
+	s := newServer(t, sandbox.Options{RefreshTTL: 10 * time.Minute, AccessTTL: 2 * time.Minute})
+	_, challenge := pkce()
+	body, _ := showConsent(t, s, challenge, "st")
+	if !strings.Contains(body, "by another 10 minutes") || strings.Contains(body, "0.0 days") {
+		t.Errorf("consent page does not say 10 minutes:\n%s", body)
+	}
+}
+
+// TestAuthorizeEnabledScopes: scopes not enabled for the key are left out
+// of the grant, or refused with invalid_scope when so configured.
+func TestAuthorizeEnabledScopes(t *testing.T) {
+	enabled := []string{"signature", "extended"}
+	s := newServer(t, sandbox.Options{AutoAccept: true, EnabledScopes: enabled})
+	v, c := pkce()
+	_, rq := location(t, get(t, authURL(s, authQuery(c, "signature extended bogus", "st", nil))))
+	if tok := exchange(t, s, rq.Get("code"), v); tok.Scope != "signature extended" {
+		t.Errorf("granted %q, want %q", tok.Scope, "signature extended")
+	}
+	s = newServer(t, sandbox.Options{AutoAccept: true, EnabledScopes: enabled, RejectUnknownScopes: true})
+	_, rq = location(t, get(t, authURL(s, authQuery(c, "signature extended bogus", "st", nil))))
+	if rq.Get("error") != "invalid_scope" || !strings.Contains(rq.Get("error_message"), "bogus") || rq.Get("code") != "" {
+		t.Errorf("redirect %v, want invalid_scope naming bogus", rq)
+	}
+}
+
 func TestConsentAcceptAndDecline(t *testing.T) {
 	s := newServer(t, sandbox.Options{})
 	verifier, challenge := pkce()

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // scopeDescriptions explain scopes on the consent page; %s is replaced by
@@ -88,7 +89,7 @@ func pageHeaders(w http.ResponseWriter) {
 
 // renderConsent writes the consent page for a pending request.
 func (s *Server) renderConsent(w http.ResponseWriter, id string, req *consentRequest) {
-	ttl := formatDays(s.opts.RefreshTTL.Hours() / 24)
+	ttl := formatLifetime(s.opts.RefreshTTL)
 	v := consentView{
 		AppName: s.opts.AppName, Key: s.opts.IntegrationKey, UserName: s.user.Name, Email: s.user.Email,
 		RequestID: id, Host: strings.TrimPrefix(s.url, "http://"), PromptLogin: req.prompt == "login",
@@ -108,14 +109,24 @@ func (s *Server) renderConsent(w http.ResponseWriter, id string, req *consentReq
 	_ = consentTemplate.Execute(w, v)
 }
 
-func formatDays(d float64) string {
-	if d == float64(int64(d)) {
-		if d == 1 {
-			return "1 day"
+// formatLifetime writes a lifetime in the largest unit that keeps it
+// readable: "30 days", "1 day", "36 hours", "10 minutes", "45 seconds".
+func formatLifetime(d time.Duration) string {
+	unit := func(n int64, one string) string {
+		if n == 1 {
+			return "1 " + one
 		}
-		return fmt.Sprintf("%d days", int64(d))
+		return fmt.Sprintf("%d %ss", n, one)
 	}
-	return fmt.Sprintf("%.1f days", d)
+	switch {
+	case d >= 48*time.Hour && d%(24*time.Hour) == 0, d >= 7*24*time.Hour:
+		return unit(int64((d+12*time.Hour)/(24*time.Hour)), "day")
+	case d >= 2*time.Hour || d >= time.Hour && d%time.Hour == 0:
+		return unit(int64((d+30*time.Minute)/time.Hour), "hour")
+	case d >= 2*time.Minute || d >= time.Minute && d%time.Minute == 0:
+		return unit(int64((d+30*time.Second)/time.Minute), "minute")
+	}
+	return unit(int64((d+500*time.Millisecond)/time.Second), "second")
 }
 
 // errorPage writes a small HTML error page; it never redirects.
