@@ -56,7 +56,7 @@ func (s *Store) activityFile(profile string) (string, error) {
 
 // AppendActivity appends entry, encoded as one JSON line, to the profile's
 // activity log (mode 0600). Every string in the entry longer than
-// MaxActivityText bytes is cut to it; an entry still longer than
+// MaxActivityText bytes is cleaned and cut to it; an entry still longer than
 // MaxActivityLine is refused. When the log grows past MaxActivitySize only
 // its newest half is kept. A log that is not a regular file is refused; a
 // symbolic link is written through. Callers pass structs that contain no
@@ -89,6 +89,9 @@ func (s *Store) AppendActivity(profile string, entry any) error {
 	// waiting; the Stat below refuses any file that is not regular.
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_NONBLOCK, 0o600)
 	if err != nil {
+		if info, serr := os.Stat(path); serr == nil && !info.Mode().IsRegular() {
+			return fmt.Errorf("activity log %s cannot be used (%w); move it away", path, checkRegular(info))
+		}
 		return fmt.Errorf("open activity log: %w", err)
 	}
 	fi, serr := f.Stat()

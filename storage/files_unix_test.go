@@ -61,8 +61,16 @@ func TestActivityRefusesIrregularLog(t *testing.T) {
 	must(t, os.MkdirAll(filepath.Dir(path), 0o700))
 	must(t, syscall.Mkfifo(path, 0o600))
 	err := within(t, 5*time.Second, func() error { return s.AppendActivity("p", testEntry{N: 1}) })
-	if err == nil || !strings.Contains(err.Error(), path) {
+	if !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "move it away") {
 		t.Fatalf("AppendActivity on a FIFO: %v", err)
+	}
+	// With a reader, the open succeeds and the type check refuses it.
+	r, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	must(t, err)
+	defer func() { _ = r.Close() }()
+	err = within(t, 5*time.Second, func() error { return s.AppendActivity("p", testEntry{N: 2}) })
+	if !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), "named pipe") {
+		t.Fatalf("AppendActivity on a FIFO with a reader: %v", err)
 	}
 	err = within(t, 5*time.Second, func() error { _, err := s.ReadActivity("p", 0); return err })
 	if !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), path) {
