@@ -45,12 +45,18 @@ type Env struct {
 // xdg-open and friends) and the user's config dir and OS keyring.
 func DefaultEnv() Env {
 	browser.Stdout = os.Stderr // keep stdout for the command's own output
-	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, OpenBrowser: browser.OpenURL, Manager: OpenManager}
+	pending := func(msg string) { fmt.Fprintf(os.Stderr, "tokendesk: %s\n", oneLine(msg)) }
+	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, OpenBrowser: browser.OpenURL,
+		Manager: func() (*desk.Manager, error) { return openDesk(pending) }}
 }
 
 // OpenManager opens the config dir ($TOKENDESK_CONFIG_DIR or the user config
 // dir) and the OS keyring namespaced to it.
-func OpenManager() (*desk.Manager, error) {
+func OpenManager() (*desk.Manager, error) { return openDesk(nil) }
+
+// openDesk is OpenManager whose keepers tell onPendingWrite (when not nil)
+// that a rotated refresh token is held while its keyring write is retried.
+func openDesk(onPendingWrite func(msg string)) (*desk.Manager, error) {
 	dir, _, err := storage.DefaultDir()
 	if err != nil {
 		return nil, err
@@ -59,7 +65,7 @@ func OpenManager() (*desk.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	return desk.NewManager(desk.Options{Store: store, Secrets: secrets, HandOff: handOffToApp(dir)}), nil
+	return desk.NewManager(desk.Options{Store: store, Secrets: secrets, HandOff: handOffToApp(dir), OnPendingWrite: onPendingWrite}), nil
 }
 
 // IsWindow reports whether args ask for the window rather than a command,
@@ -80,7 +86,7 @@ const usage = `Usage:
   tokendesk profile add NAME --integration-key KEY [--env demo|production|URL] [--secret-stdin]
                     [--ports 8765,8766] [--scopes "signature extended"] [--refresh-lifetime 720h]
   tokendesk profile list | remove NAME
-  tokendesk login    [-p NAME] [--no-browser]
+  tokendesk login    [-p NAME] [--no-browser | --manual]
   tokendesk token    [-p NAME] [--min-valid 5m] [--format raw|header|env|json]
   tokendesk accounts [-p NAME] [--json]
   tokendesk exec     [-p NAME] [--min-valid 5m] -- CMD [ARGS...]
@@ -89,6 +95,8 @@ const usage = `Usage:
   tokendesk logout   [-p NAME]
   tokendesk sandbox  [--addr 127.0.0.1:PORT] [--integration-key K] [--secret S] [--redirect-uri URI]... [--auto-accept]
 
+login --manual: for SSH sessions and machines without a browser. Prints the consent URL; consent in any
+  browser on any computer, then paste the address it ends on (http://127.0.0.1:PORT/callback?...) and press Enter.
 token --format: raw (the token, the default), header (Authorization: Bearer ...), env (export lines for
   DOCUSIGN_ACCESS_TOKEN, DOCUSIGN_ACCOUNT_ID, DOCUSIGN_BASE_URI), json (access_token, expires_at, profile,
   account_id, base_uri).

@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	"github.com/tokendesk/tokendesk/keeper"
@@ -16,12 +19,16 @@ import (
 const browserWait = 300 * time.Millisecond
 
 func runLogin(ctx context.Context, args []string, env Env) error {
-	var noBrowser *bool
+	var noBrowser, manual *bool
 	s, err := withKeeper(ctx, env, "login", args, func(fs *flag.FlagSet) {
 		noBrowser = fs.Bool("no-browser", false, "print the consent URL instead of opening the browser")
+		manual = fs.Bool("manual", false, "consent in a browser on any computer, then paste the address it ends on")
 	})
 	if err != nil {
 		return err
+	}
+	if *manual {
+		return runLoginManual(ctx, env, s)
 	}
 	k := s.k
 	srv := serverName(k.Status().Environment)
@@ -50,6 +57,44 @@ func runLogin(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	reportLogin(env, k)
+	return nil
+}
+
+// runLoginManual is `login --manual`: the consent URL goes to stdout, the
+// person consents in any browser, and pastes on stdin the address the
+// browser ended on; its state is checked and its code exchanged.
+func runLoginManual(ctx context.Context, env Env, s *session) error {
+	p, err := s.m.Resolve(s.k.Profile())
+	if err != nil {
+		return err
+	}
+	cl, err := s.m.Client(p)
+	if err != nil {
+		return err
+	}
+	in := bufio.NewReader(env.Stdin)
+	onURL := func(u string) {
+		fmt.Fprintln(env.Stderr, "Open this address in a browser on any computer and accept:")
+		fmt.Fprintln(env.Stdout, u)
+		fmt.Fprintf(env.Stderr, "The browser then ends on a page that does not load, at an address starting with %s.\n"+
+			"Copy that whole address from the address bar, paste it here and press Enter:\n", oauth.RedirectURI(p.RedirectPorts()[0]))
+	}
+	read := func(ctx context.Context) (string, error) {
+		line, err := in.ReadString('\n')
+		line = strings.TrimSpace(line)
+		if line == "" {
+			if err == nil {
+				err = io.ErrUnexpectedEOF
+			}
+			return "", fmt.Errorf("no address on standard input: %w", err)
+		}
+		return line, nil
+	}
+	err = s.k.LoginWith(ctx, func(ctx context.Context) (*oauth.Session, error) { return cl.LoginManual(ctx, onURL, read) })
+	if err != nil {
+		return err
+	}
+	reportLogin(env, s.k)
 	return nil
 }
 

@@ -51,6 +51,19 @@ func openSession(ctx context.Context, env Env, profile string) (*session, error)
 	return &session{m: m, k: k}, nil
 }
 
+// drainWait bounds how long a command waits, on its way out, for a refresh
+// in flight to be saved: a little over the HTTP timeout of one refresh.
+const drainWait = 40 * time.Second
+
+// drain waits until no refresh of this profile is in flight in this
+// process, so that a signal (Ctrl-C, SIGTERM) that ended the command's
+// context never drops a rotated refresh token whose answer is on its way.
+func (s *session) drain() {
+	ctx, cancel := context.WithTimeout(context.Background(), drainWait)
+	defer cancel()
+	_ = s.k.Drain(ctx)
+}
+
 // loginCommand is the exact command that logs this profile in again.
 func (s *session) loginCommand() string { return loginCommand(s.k.Profile()) }
 
@@ -104,6 +117,7 @@ func runRefresh(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	k := s.k
+	defer s.drain()
 	if k.Status().State == keeper.SignedOut {
 		return s.needsLoginErr(keeper.ErrSignedOut)
 	}

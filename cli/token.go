@@ -29,6 +29,7 @@ const defaultMinValid = 5 * time.Minute
 // returned. A token with characters outside the printable token set is
 // refused.
 func (s *session) tokenFor(ctx context.Context, env Env, minValid time.Duration) (tokenfmt.Token, error) {
+	defer s.drain()
 	tok, err := s.k.Token(ctx, minValid)
 	if err != nil && tok == "" {
 		return tokenfmt.Token{}, s.needsLoginErr(err)

@@ -31,6 +31,10 @@ type Options struct {
 	// HandOff is every keeper's keeper.Options.HandOff: where a rotated
 	// session goes when this process cannot store it (nil: nowhere).
 	HandOff func(ctx context.Context, profile string, s *oauth.Session) error
+	// OnPendingWrite is every keeper's keeper.Options.OnPendingWrite: told,
+	// in a sentence for the user, that a rotated refresh token is held while
+	// its keyring write is retried (nil: not told).
+	OnPendingWrite func(msg string)
 }
 
 // Manager owns the keepers of every profile.
@@ -136,6 +140,7 @@ func (m *Manager) newKeeper(ctx context.Context, p storage.Profile, set storage.
 		WarnHorizon:     time.Duration(eff.WarnHorizon),
 		Now:             m.opt.Now,
 		HandOff:         m.opt.HandOff,
+		OnPendingWrite:  m.opt.OnPendingWrite,
 	})
 	if err := k.Load(ctx); err != nil {
 		return nil, err
