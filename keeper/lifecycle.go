@@ -19,8 +19,16 @@ const msgLoggedOut = "this profile was logged out on this computer; log in again
 // session), and stores the new session under the profile lock. It
 // overwrites whatever is stored, damaged entries included.
 func (k *Keeper) Login(ctx context.Context, onURL func(authURL string)) error {
+	return k.LoginWith(ctx, func(ctx context.Context) (*oauth.Session, error) { return k.opt.OAuth.Login(ctx, onURL) })
+}
+
+// LoginWith is Login with another way to obtain the consented session, such
+// as oauth.Client.LoginManual (a pasted address) or oauth.Client.LoginWith:
+// login runs the consent; userinfo, storing and the activity log are
+// Login's.
+func (k *Keeper) LoginWith(ctx context.Context, login func(ctx context.Context) (*oauth.Session, error)) error {
 	start := k.opt.Now()
-	s, err := k.opt.OAuth.Login(ctx, onURL)
+	s, err := login(ctx)
 	if err != nil {
 		a := Activity{Action: "login", Trigger: string(TriggerUser), Outcome: oauth.KindOf(err).String(), Message: err.Error()}
 		var oe *oauth.Error
