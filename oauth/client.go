@@ -84,7 +84,7 @@ func (c *Client) Exchange(ctx context.Context, req *AuthRequest, code string) (*
 	s := &Session{RequestedScopes: c.cfg.scopes(), ConsentedAt: now, RefreshIssuedAt: now}
 	c.apply(s, tok, now)
 	if tok.Scope != "" {
-		s.GrantedScopes = strings.Fields(tok.Scope)
+		s.GrantedScopes = scopeList(tok.Scope)
 	}
 	return s, nil
 }
@@ -155,9 +155,24 @@ func (c *Client) apply(s *Session, tok *tokenResponse, now time.Time) {
 	s.AccessExpiresAt = now.Add(life)
 	s.ReportedScopes = nil
 	if tok.Scope != "" {
-		s.ReportedScopes = strings.Fields(CleanText(tok.Scope))
+		s.ReportedScopes = scopeList(tok.Scope)
 	}
 	s.TokenRefreshExpiresAt = RefreshTokenExpiry(s.RefreshToken)
+}
+
+// scopeList splits a reported scope string into clean scope names, at most
+// 64 of them, each at most 128 bytes.
+func scopeList(s string) []string {
+	var out []string
+	for _, f := range strings.Fields(stripControls(s)) {
+		if len(out) == 64 {
+			break
+		}
+		if len(f) <= 128 {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // UserInfo fetches the signed-in user and their accounts. DocuSign

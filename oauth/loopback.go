@@ -107,7 +107,7 @@ func (s *callbackServer) handle(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET")
 		w.WriteHeader(http.StatusMethodNotAllowed)
 		if r.Method != http.MethodHead {
-			renderPage(w, false, "This address only answers the browser's redirect.")
+			renderPage(w, pageFailed, "This address only answers the browser's redirect.")
 		}
 		return
 	}
@@ -115,12 +115,12 @@ func (s *callbackServer) handle(w http.ResponseWriter, r *http.Request) {
 	if !stateMatches(q, s.state) {
 		s.ignored.Add(1)
 		w.WriteHeader(http.StatusBadRequest)
-		renderPage(w, false, "This address does not belong to the login in progress (an old tab, or another program's request), so it was ignored. Go back to Token Desk.")
+		renderPage(w, pageIgnored, "This address does not belong to the login in progress (an old tab, or another program's request), so it was ignored. Go back to Token Desk.")
 		return
 	}
 	if !s.deliver(q) {
 		w.WriteHeader(http.StatusConflict)
-		renderPage(w, false, "This login already received its answer. Go back to Token Desk.")
+		renderPage(w, pageFailed, "This login already received its answer. Go back to Token Desk.")
 		return
 	}
 	var err error
@@ -133,25 +133,32 @@ func (s *callbackServer) handle(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		var oe *Error
 		if errors.As(err, &oe) {
-			renderPage(w, false, oe.Human())
+			renderPage(w, pageFailed, oe.Human())
 			return
 		}
-		renderPage(w, false, err.Error())
+		renderPage(w, pageFailed, err.Error())
 		return
 	}
-	renderPage(w, true, "Token Desk is signed in. You can close this tab.")
+	renderPage(w, pageOK, "Token Desk is signed in. You can close this tab.")
 }
+
+// The headings of the pages the callback server shows.
+const (
+	pageOK      = "Signed in"
+	pageFailed  = "Login failed"
+	pageIgnored = "Not this login"
+)
 
 var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Token Desk</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;margin:4em auto;max-width:36em;padding:0 1em;color:#222}
 h1{font-size:1.4em}.ok{color:#1b7f3b}.fail{color:#b3261e}</style></head>
-<body><h1 class="{{if .OK}}ok{{else}}fail{{end}}">{{if .OK}}Signed in{{else}}Login failed{{end}}</h1>
+<body><h1 class="{{if .OK}}ok{{else}}fail{{end}}">{{.Heading}}</h1>
 <p>{{.Msg}}</p></body></html>`))
 
-func renderPage(w http.ResponseWriter, ok bool, msg string) {
+func renderPage(w http.ResponseWriter, heading, msg string) {
 	_ = pageTmpl.Execute(w, struct {
-		OK  bool
-		Msg string
-	}{ok, msg})
+		OK           bool
+		Heading, Msg string
+	}{heading == pageOK, heading, msg})
 }

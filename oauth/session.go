@@ -233,13 +233,20 @@ func redacted(tokens ...string) string {
 // UserInfo is DocuSign's /oauth/userinfo answer (shared notes §6). Client.UserInfo
 // returns it with every string cleaned (CleanText).
 type UserInfo struct {
-	Sub        string    `json:"sub"`
-	Name       string    `json:"name"`
-	GivenName  string    `json:"given_name,omitempty"`
-	FamilyName string    `json:"family_name,omitempty"`
-	Email      string    `json:"email"`
-	Created    string    `json:"created,omitempty"`
-	Accounts   []Account `json:"accounts"`
+	// Sub is the user's id (a GUID).
+	Sub string `json:"sub"`
+	// Name is the user's full name.
+	Name string `json:"name"`
+	// GivenName is the user's first name.
+	GivenName string `json:"given_name,omitempty"`
+	// FamilyName is the user's last name.
+	FamilyName string `json:"family_name,omitempty"`
+	// Email is the user's email address.
+	Email string `json:"email"`
+	// Created is when the user was created, as DocuSign writes it (no zone).
+	Created string `json:"created,omitempty"`
+	// Accounts are the accounts the user can act on.
+	Accounts []Account `json:"accounts"`
 }
 
 // clean passes every server string through CleanText (with secrets
@@ -258,10 +265,14 @@ func (u *UserInfo) clean(secrets []string) {
 
 // Account is one DocuSign account the user can act on.
 type Account struct {
-	AccountID   string `json:"account_id"`
+	// AccountID is the account's id (a GUID), used in API paths.
+	AccountID string `json:"account_id"`
+	// AccountName is the account's display name.
 	AccountName string `json:"account_name"`
-	IsDefault   bool   `json:"is_default"`
-	BaseURI     string `json:"base_uri"`
+	// IsDefault marks the user's default account.
+	IsDefault bool `json:"is_default"`
+	// BaseURI is where the account's API lives (append "/restapi").
+	BaseURI string `json:"base_uri"`
 }
 
 // DefaultAccount returns the account marked default, or the first one.
