@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -340,4 +341,94 @@ func TestCLIUsageAndProfiles(t *testing.T) {
 	}
 	d.scanForSecrets(sec)
 	fmt.Fprint(os.Stderr, "")
+}
+
+// TestCLIExecForwardsSignals: exec hands the token and the default account
+// to the command through its environment, passes a SIGTERM sent to
+// tokendesk on to it, and exits with the command's code.
+func TestCLIExecForwardsSignals(t *testing.T) {
+	d := newDesk(t, sandbox.Options{AutoAccept: true})
+	d.addProfile()
+	d.login()
+	acc, rt := d.secrets()
+	script := `trap 'echo got-term; exit 42' TERM
+[ "$DOCUSIGN_ACCESS_TOKEN" = "$1" ] && [ -n "$DOCUSIGN_ACCOUNT_ID" ] && [ -n "$DOCUSIGN_BASE_URI" ] && echo env-ok
+echo ready
+while :; do sleep 0.05; done`
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// The expected token goes to the script through a file, never argv.
+	want := t.TempDir() + "/want"
+	if err := os.WriteFile(want, []byte(acc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := d.cmd(ctx, "exec", "--", "sh", "-c", `set -- "$(cat `+want+`)"; `+script)
+	out, err := c.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errb strings.Builder
+	c.Stderr = &errb
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4096)
+	var got string
+	for !strings.Contains(got, "ready") {
+		n, err := out.Read(buf)
+		got += string(buf[:n])
+		if err != nil {
+			t.Fatalf("exec ended before the command was ready: %v; stdout %q stderr %q", err, got, errb.String())
+		}
+	}
+	if err := c.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(out)
+	got += string(rest)
+	err = c.Wait()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	if code != 42 || !strings.Contains(got, "env-ok") || !strings.Contains(got, "got-term") {
+		t.Fatalf("exec: exit %d (%v), stdout %q, stderr %q", code, err, got, errb.String())
+	}
+	d.outputs = append(d.outputs, got, errb.String())
+	d.scanForSecrets(acc, rt)
+}
+
+// TestCLIScriptCommands drives token --format, accounts and the usage
+// errors of extra arguments through the real binary and keyring.
+func TestCLIScriptCommands(t *testing.T) {
+	d := newDesk(t, sandbox.Options{AutoAccept: true})
+	d.addProfile()
+	if r := d.run("token", "-p", "p", "extra"); r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, `"extra"`) {
+		t.Fatalf("token with an extra argument: %+v", r)
+	}
+	d.login()
+	acc, rt := d.secrets()
+	r := d.run("token", "--format", "json")
+	var tok map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &tok); err != nil || r.code != 0 || tok["access_token"] != acc || tok["profile"] != "p" {
+		t.Fatalf("token --format json: %v %+v", err, r)
+	}
+	r = d.run("accounts", "--json")
+	var accts []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &accts); err != nil || r.code != 0 || len(accts) == 0 {
+		t.Fatalf("accounts --json: %v %+v", err, r)
+	}
+	defaults := 0
+	for _, a := range accts {
+		if a["default"] == true {
+			defaults++
+			if a["account_id"] != tok["account_id"] || a["base_uri"] != tok["base_uri"] {
+				t.Errorf("the default account %v is not the token's %v", a, tok)
+			}
+		}
+	}
+	if defaults != 1 {
+		t.Errorf("%d default accounts: %s", defaults, r.stdout)
+	}
+	d.scanForSecrets(acc, rt)
 }

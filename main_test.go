@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/tokendesk/tokendesk/internal/testbrowser"
+	"github.com/tokendesk/tokendesk/internal/testnet"
 	"github.com/tokendesk/tokendesk/oauth"
 	"github.com/tokendesk/tokendesk/oauth/sandbox"
 	"github.com/tokendesk/tokendesk/storage"
@@ -28,10 +28,6 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
-
-var nextPort atomic.Int32
-
-func init() { nextPort.Store(18900) }
 
 // requireRealKeyring skips unless the test command started a private Secret
 // Service (scripts/with-session.sh sets TOKENDESK_REAL_KEYRING=1).
@@ -56,7 +52,7 @@ type deskEnv struct {
 func newDesk(t *testing.T, o sandbox.Options) *deskEnv {
 	t.Helper()
 	requireRealKeyring(t)
-	port := int(nextPort.Add(1))
+	port := testnet.FreePort(t)
 	o.RedirectURIs = []string{oauth.RedirectURI(port)}
 	srv, err := sandbox.NewServer(o)
 	if err != nil {
