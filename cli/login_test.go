@@ -110,4 +110,12 @@ func TestCustomServerIsNamedByURL(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, name) || strings.Contains(r.stdout, "DocuSign") {
 		t.Errorf("logout: %+v", r)
 	}
+	r = h.run("profile", "add", "q", "--integration-key", h.srv.IntegrationKey(), "--env", h.srv.URL())
+	if r.code != 0 || !strings.Contains(r.stdout, "integration key on "+name) || strings.Contains(r.stdout, "DocuSign") {
+		t.Errorf("profile add: %+v", r)
+	}
+	r = h.run("profile", "remove", "q")
+	if r.code != 0 || !strings.Contains(r.stdout, "Consent at "+name) || strings.Contains(r.stdout, "DocuSign") {
+		t.Errorf("profile remove: %+v", r)
+	}
 }

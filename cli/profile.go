@@ -34,10 +34,14 @@ func runProfile(ctx context.Context, args []string, env Env) error {
 		if err != nil {
 			return err
 		}
+		srv := "DocuSign"
+		if p, err := m.Resolve(args[1]); err == nil {
+			srv = serverName(oauth.Environment(p.Environment))
+		}
 		if err := m.RemoveProfile(ctx, args[1]); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "Removed profile %q and its stored tokens. Consent at DocuSign is unchanged.\n", args[1])
+		fmt.Fprintf(env.Stdout, "Removed profile %q, its stored tokens and its activity log. Consent at %s is unchanged.\n", args[1], srv)
 		return nil
 	}
 	return usageError{fmt.Sprintf("unknown profile subcommand %q (add, list, remove)", args[0])}
@@ -89,7 +93,11 @@ func runProfileAdd(ctx context.Context, args []string, env Env) error {
 	if saved.HasSecret {
 		kind = "confidential client (secret stored in the keyring)"
 	}
-	fmt.Fprintf(env.Stdout, "Saved profile %q: %s, %s.\nRegister these redirect URIs for the integration key at DocuSign (Apps and Keys):\n", p.Name, envLabel(p.Environment), kind)
+	where := "at DocuSign (Apps and Keys)"
+	if e, err := oauth.ParseEnvironment(saved.Environment); err == nil && !e.IsDocuSign() {
+		where = "on " + serverName(e)
+	}
+	fmt.Fprintf(env.Stdout, "Saved profile %q: %s, %s.\nRegister these redirect URIs for the integration key %s:\n", p.Name, envLabel(p.Environment), kind, where)
 	for _, port := range saved.RedirectPorts() {
 		fmt.Fprintf(env.Stdout, "  %s\n", oauth.RedirectURI(port))
 	}

@@ -267,8 +267,8 @@ func writeScopes(row func(k, v string), st keeper.Status) {
 		}
 	}
 	if d := dropped; len(d) > 0 {
-		sc += fmt.Sprintf("; the last refresh reported only %q, as DocuSign always does — %s still granted",
-			strings.Join(s.ReportedScopes, " "), strings.Join(d, " "))
+		sc += fmt.Sprintf("; the last refresh reported only %q, as %s does after a refresh — %s still granted",
+			strings.Join(s.ReportedScopes, " "), serverName(st.Environment), strings.Join(d, " "))
 	}
 	row("Scopes", sc)
 	if len(ng) > 0 {
