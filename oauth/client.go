@@ -105,7 +105,7 @@ func (c *Client) Refresh(ctx context.Context, s *Session) (*Session, error) {
 	_, err := c.cfg.oauth2Config("").TokenSource(cctx, expired).Token()
 	tok := got.get()
 	if tok == nil {
-		return nil, c.call("refresh", s.RefreshToken, s.AccessToken).transport(ctx, err)
+		return nil, c.rescue(s, now, err, c.call("refresh", s.RefreshToken, s.AccessToken).transport(ctx, err))
 	}
 	n := s.Clone()
 	rotated := tok.RefreshToken != "" && tok.RefreshToken != s.RefreshToken
@@ -119,6 +119,21 @@ func (c *Client) Refresh(ctx context.Context, s *Session) (*Session, error) {
 	n.LastFailure = nil
 	n.Refreshes++
 	return n, nil
+}
+
+// rescue attaches to e the session a 2xx refresh answer rotated to, when
+// that answer carried a new refresh token but was otherwise unusable.
+func (c *Client) rescue(s *Session, now time.Time, cause error, e *Error) *Error {
+	var re *replyError
+	if !errors.As(cause, &re) || re.reply.rescued == "" || re.reply.rescued == s.RefreshToken {
+		return e
+	}
+	n := s.Clone()
+	n.RefreshToken, n.AccessToken, n.AccessExpiresAt, n.AccessIssuedAt = re.reply.rescued, "", time.Time{}, time.Time{}
+	n.RotatedAt, n.RefreshIssuedAt = now, now
+	n.TokenRefreshExpiresAt = RefreshTokenExpiry(n.RefreshToken)
+	e.Session = n
+	return e
 }
 
 // extendedConfirmed reports whether a rotation proves "extended": both

@@ -69,6 +69,12 @@ type Error struct {
 	// Err is the underlying cause, if any. It never carries secrets: causes
 	// from the HTTP layer are scrubbed of URLs before being wrapped.
 	Err error
+	// Session, on a failed refresh, is the session with the new refresh
+	// token of a 2xx answer that was otherwise unusable (e.g. no access
+	// token): the server may already have rotated, so the caller must
+	// persist it as it would a successful refresh's, then retry. Its access
+	// token is empty. Nil otherwise.
+	Session *Session
 	// RetryAfter is the earliest time the server allows another attempt,
 	// from a Retry-After header (seconds or an HTTP date) on a 429 or 503;
 	// zero when it named none.

@@ -275,3 +275,39 @@ func TestGrantedScopes(t *testing.T) {
 		t.Errorf("code %q, message %v", oe.Code, err)
 	}
 }
+
+// TestRefreshRescuesRotatedToken: a 200 answer that carries a new refresh
+// token but is otherwise unusable fails as transient, and the error hands
+// back the session with the new refresh token, so it can be persisted.
+func TestRefreshRescuesRotatedToken(t *testing.T) {
+	tests := []struct {
+		name, body string
+		rescued    string // "" = nothing to rescue
+	}{
+		{"access token not a string", `{"access_token":7,"refresh_token":"RT-NEW-0123456789","expires_in":28800}`, "RT-NEW-0123456789"},
+		{"no access token", `{"refresh_token":"RT-NEW-0123456789","expires_in":28800}`, "RT-NEW-0123456789"},
+		{"expires_in nonsense", `{"access_token":"AT","refresh_token":"RT-NEW-0123456789","expires_in":"soon"}`, "RT-NEW-0123456789"},
+		{"no refresh token", `{"access_token":7}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, fixtureOpt{autoAccept: true})
+			s := f.mustLogin(t)
+			f.srv.InjectFault(sandbox.Fault{Path: "/oauth/token", Status: 200, ContentType: "application/json", Body: tt.body}, 1)
+			_, err := f.cl.Refresh(context.Background(), s)
+			oe := wantKind(t, err, oauth.KindTransient)
+			if tt.rescued == "" {
+				if oe.Session != nil {
+					t.Fatal("a session was handed back although no refresh token came")
+				}
+				return
+			}
+			if oe.Session == nil || oe.Session.RefreshToken != tt.rescued || oe.Session.AccessToken != "" || oe.Session.RotatedAt.IsZero() {
+				t.Fatalf("the new refresh token was not handed back: %v", oe.Session)
+			}
+			if strings.Contains(fmtErr(err), tt.rescued) {
+				t.Fatalf("the rescued token shows in the error: %s", fmtErr(err))
+			}
+		})
+	}
+}

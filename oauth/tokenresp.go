@@ -35,6 +35,10 @@ type serverReply struct {
 	Malformed   bool
 	// RetryAfter is the Retry-After header's time on a 429 or 503.
 	RetryAfter time.Time
+	// rescued is the refresh token of a 2xx answer that was otherwise
+	// unusable: the server may have rotated, so it must not be lost. It is
+	// a secret and never printed.
+	rescued string
 }
 
 // parseTokenResponse reads a token endpoint response leniently (expires_in as
@@ -86,6 +90,7 @@ func parseTokenResponse(status int, contentType string, body []byte) (*tokenResp
 	}
 	if !ok || t.AccessToken == "" || t.ExpiresIn < 0 {
 		r.Malformed = true
+		r.rescued = t.RefreshToken
 		return nil, r
 	}
 	return t, nil
