@@ -291,3 +291,38 @@ func TestStorageBackendMetaError(t *testing.T) {
 		t.Fatal("the refresh token was not saved first")
 	}
 }
+
+// TestHandOffToRunningApp: a command-line process whose keyring write fails
+// hands the rotated session to the app, which holds it until its own write
+// succeeds; nothing is lost and nothing is refreshed twice.
+func TestHandOffToRunningApp(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	appStore := &flakyStore{Store: e.backend}
+	appOpt := e.opt
+	appOpt.Store = appStore
+	app := keeper.New(appOpt)
+	if err := app.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.login(t, app)
+	cliStore := &flakyStore{Store: e.backend}
+	e.opt.Store, e.opt.HandOff = cliStore, func(ctx context.Context, _ string, s *oauth.Session) error { return app.Adopt(ctx, s) }
+	cli := e.keeper(t)
+	e.srv.Advance(9 * time.Hour)
+	cliStore.setFail(-1)
+	appStore.setFail(1) // the app's first write fails as well
+	if tok, err := cli.Token(context.Background(), time.Minute); err != nil || tok == "" {
+		t.Fatalf("cli token: %v", err)
+	}
+	if st := app.Status(); st.State != keeper.Retrying || st.StorageError == "" {
+		t.Fatalf("the app does not say it holds an unsaved token: %+v", st)
+	}
+	e.srv.Advance(time.Minute)
+	app.Check(context.Background())
+	if st := app.Status(); st.State != keeper.Valid || st.StorageError != "" {
+		t.Fatalf("after the app's retry: %+v", st)
+	}
+	if !e.srv.RefreshTokenValid(e.storedRT(t)) || e.srv.Stats().Refreshes != 1 {
+		t.Fatalf("the handed-off refresh token was not saved: %+v", e.srv.Stats())
+	}
+}

@@ -183,3 +183,38 @@ func (k *Keeper) Check(ctx context.Context) {
 		_, _ = k.refresh(ctx, d.Trigger, d.MinValid, d.Force)
 	}
 }
+
+// Adopt takes over a session that another process refreshed but could not
+// save (its keyring refused the write; see Options.HandOff). The session is
+// saved now or, if that fails too, held in memory and its write retried on
+// every Check, exactly like a rotation of this keeper's own. The handing
+// process holds the profile lock until Adopt returns (so nobody else can
+// use the dead stored token meanwhile); Adopt therefore does not take it.
+func (k *Keeper) Adopt(ctx context.Context, s *oauth.Session) error {
+	if s == nil || s.RefreshToken == "" {
+		return errors.New("adopt a handed-off session: it carries no refresh token")
+	}
+	start := k.opt.Now()
+	s = s.Clone()
+	err := k.opt.Store.SaveSession(ctx, k.opt.Profile, s)
+	a := Activity{Action: "store", Trigger: string(TriggerRetry), Outcome: "ok",
+		Message: "took over the new refresh token from another Token Desk process and saved it"}
+	k.mu.Lock()
+	k.unusable = ""
+	if err == nil || isMetaOnly(err) {
+		k.setSessionLocked(s)
+		k.pending, k.storeErr = nil, ""
+		if err != nil {
+			k.storeErr = err.Error()
+		}
+		k.phase, k.reason, k.attempts, k.next = Valid, "", 0, time.Time{}
+	} else {
+		k.pending = s
+		k.storeErr = "a new refresh token handed over by another Token Desk process could not be saved (" + err.Error() + "); Token Desk holds it in memory and keeps trying: do not quit"
+		k.phase, k.reason, k.next = Retrying, k.storeErr, start.Add(k.opt.MinBackoff)
+		a.Outcome, a.Message = "storage_error", k.storeErr
+	}
+	k.mu.Unlock()
+	k.record(a, start)
+	return nil
+}
