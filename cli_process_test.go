@@ -340,7 +340,6 @@ func TestCLIUsageAndProfiles(t *testing.T) {
 		t.Fatalf("remove: %+v", r)
 	}
 	d.scanForSecrets(sec)
-	fmt.Fprint(os.Stderr, "")
 }
 
 // TestCLIExecForwardsSignals: exec hands the token and the default account

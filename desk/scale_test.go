@@ -8,7 +8,6 @@ package desk_test
 import (
 	"context"
 	"fmt"
-	"github.com/tokendesk/tokendesk/internal/testnet"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/tokendesk/tokendesk/desk"
 	"github.com/tokendesk/tokendesk/internal/testbrowser"
+	"github.com/tokendesk/tokendesk/internal/testnet"
 	"github.com/tokendesk/tokendesk/keeper"
 	"github.com/tokendesk/tokendesk/oauth"
 	"github.com/tokendesk/tokendesk/oauth/sandbox"
