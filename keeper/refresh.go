@@ -94,6 +94,10 @@ func (k *Keeper) doRefresh(ctx context.Context, f *flight, trigger Trigger, minV
 	k.publish()
 	sent := k.opt.Now()
 	ns, rerr := k.opt.OAuth.Refresh(ctx, s)
+	var oe *oauth.Error
+	if errors.As(rerr, &oe) && oe.Session != nil {
+		return "", k.rescue(ctx, oe.Session, trigger, rerr, start)
+	}
 	if rerr != nil {
 		return "", k.refreshFailed(ctx, s, trigger, rerr, start)
 	}
@@ -157,20 +161,9 @@ func (k *Keeper) deferred(trigger Trigger, until time.Time, start time.Time) err
 // config file that refuses the metadata is only a warning, because the
 // tokens are saved.
 func (k *Keeper) persist(ctx context.Context, ns *oauth.Session, trigger Trigger, start time.Time) (string, error) {
-	err := k.opt.Store.SaveSession(ctx, k.opt.Profile, ns)
-	handed := false
-	if err != nil && !isMetaOnly(err) {
-		if handed = k.handOff(ctx, ns, err, trigger, start); !handed {
-			err = k.waitForWrite(ctx, ns, err)
-		}
-	}
-	if err != nil && !handed && !isMetaOnly(err) {
-		return "", k.hold(ns, trigger, start, err)
-	}
-	warn := ""
-	if isMetaOnly(err) {
-		warn = err.Error() + "; other Token Desk processes may show old times until the next refresh"
-		k.record(Activity{Action: "store", Trigger: string(trigger), Outcome: "storage_error", Message: warn}, start)
+	warn, err := k.save(ctx, ns, trigger, start)
+	if err != nil {
+		return "", err
 	}
 	now := k.opt.Now().UTC()
 	k.mu.Lock()
@@ -181,6 +174,44 @@ func (k *Keeper) persist(ctx context.Context, ns *oauth.Session, trigger Trigger
 	k.mu.Unlock()
 	k.record(Activity{Action: "refresh", Trigger: string(trigger), Outcome: "ok"}, start)
 	return ns.AccessToken, nil
+}
+
+// save writes a rotated session: a refused keyring write gets a hand-off
+// or a bounded wait, and then is held in memory (the error says what that
+// means); a refused config write is returned as a warning only.
+func (k *Keeper) save(ctx context.Context, ns *oauth.Session, trigger Trigger, start time.Time) (warn string, err error) {
+	err = k.opt.Store.SaveSession(ctx, k.opt.Profile, ns)
+	handed := false
+	if err != nil && !isMetaOnly(err) {
+		if handed = k.handOff(ctx, ns, err, trigger, start); !handed {
+			err = k.waitForWrite(ctx, ns, err)
+		}
+	}
+	if err != nil && !handed && !isMetaOnly(err) {
+		return "", k.hold(ns, trigger, start, err)
+	}
+	if isMetaOnly(err) {
+		warn = err.Error() + "; other Token Desk processes may show old times until the next refresh"
+		k.record(Activity{Action: "store", Trigger: string(trigger), Outcome: "storage_error", Message: warn}, start)
+	}
+	return warn, nil
+}
+
+// rescue saves the rotated refresh token of a refresh answer that was
+// otherwise unusable (the server may have rotated already), then handles
+// the failure as any other: the next attempt uses the new refresh token.
+func (k *Keeper) rescue(ctx context.Context, ns *oauth.Session, trigger Trigger, cause error, start time.Time) error {
+	ns = ns.Clone()
+	ns.Dead, ns.DiedAt = "", time.Time{}
+	ns.LastFailure = failureOf(k.opt.Now(), cause)
+	warn, err := k.save(ctx, ns, trigger, start)
+	if err != nil {
+		return err
+	}
+	k.mu.Lock()
+	k.storeErr = warn
+	k.mu.Unlock()
+	return k.refreshFailed(ctx, ns, trigger, cause, start)
 }
 
 func isMetaOnly(err error) bool {

@@ -195,3 +195,27 @@ func TestStatusCarriesTheWholePicture(t *testing.T) {
 		}
 	}
 }
+
+// TestUnusableAnswerKeepsRotatedToken: a 200 refresh answer with a new
+// refresh token but no usable access token still has its refresh token
+// saved (the server may have rotated), and the failure is retried.
+func TestUnusableAnswerKeepsRotatedToken(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	k := e.keeper(t)
+	e.login(t, k)
+	e.srv.Advance(9 * time.Hour)
+	const rt = "RT-NEW-0123456789"
+	e.srv.InjectFault(sandbox.Fault{Path: "/oauth/token", Status: 200, ContentType: "application/json",
+		Body: `{"refresh_token":"` + rt + `","expires_in":28800}`}, 1)
+	if tok, err := k.Token(context.Background(), time.Minute); err == nil || tok != "" {
+		t.Fatalf("an unusable answer gave %q, %v", tok, err)
+	}
+	if got := e.storedRT(t); got != rt {
+		t.Fatal("the rotated refresh token of the unusable answer was not saved")
+	}
+	for _, st := range []keeper.Status{k.Status(), e.keeper(t).Status()} {
+		if st.State != keeper.Retrying || st.LastError == nil || st.NextKind != keeper.NextRetry {
+			t.Fatalf("status %s, last error %+v", st.State, st.LastError)
+		}
+	}
+}
