@@ -106,7 +106,7 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(&b, "%s%s\n", label, u)
 	}
 	fmt.Fprintf(&b, "  consent:         %s\n", consent)
-	fmt.Fprintf(&b, "  lifetimes:       access %s, refresh %s, code %s\n", s.opts.AccessTTL, s.opts.RefreshTTL, s.opts.CodeTTL)
+	fmt.Fprintf(&b, "  lifetimes:       access %s, refresh %s, code %s\n", formatLifetime(s.opts.AccessTTL), formatLifetime(s.opts.RefreshTTL), formatLifetime(s.opts.CodeTTL))
 	fmt.Fprintf(&b, "Add it to Token Desk with:\n  tokendesk profile add sandbox --integration-key %s --env %s\n", s.IntegrationKey(), s.URL())
 	fmt.Fprintf(&b, "Stop with Ctrl+C.\n")
 	if _, err := io.WriteString(stdout, b.String()); err != nil {

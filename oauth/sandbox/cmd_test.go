@@ -51,7 +51,7 @@ func TestRunCommand(t *testing.T) {
 			"--redirect-uri", "http://127.0.0.1:9001/cb", "--redirect-uri", "http://127.0.0.1:9002/cb", "--auto-accept",
 			"--access-ttl", "1h", "--refresh-ttl", "48h"}, []string{
 			"integration key: k-1", "secret:          sss", "http://127.0.0.1:9001/cb", "http://127.0.0.1:9002/cb",
-			"auto-accept", "access 1h0m0s, refresh 48h0m0s", "--integration-key k-1",
+			"auto-accept", "access 1 hour, refresh 2 days", "--integration-key k-1",
 		}},
 	}
 	for _, tt := range tests {
