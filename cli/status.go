@@ -85,35 +85,22 @@ func optString(s string) *string {
 	return &s
 }
 
-// notGranted lists the scopes asked for at consent that the exchange's
-// answer did not report. "extended" is never echoed by DocuSign, so it is
-// judged by its evidence instead and never listed here.
+// notGranted lists the scopes asked for at consent that the server did
+// not grant (nil when signed out or unknown).
 func notGranted(s *oauth.Session) []string {
-	if s == nil || s.GrantedScopes == nil {
+	if s == nil {
 		return nil
 	}
-	var out []string
-	for _, sc := range s.RequestedScopes {
-		if sc != oauth.ScopeExtended && !slices.Contains(s.GrantedScopes, sc) {
-			out = append(out, sc)
-		}
-	}
-	return out
+	return s.NotGranted()
 }
 
 // extendedEvidence is what the extended claim rests on: "token",
 // "requested", or "" when the session is not extended.
 func extendedEvidence(st keeper.Status) string {
-	if st.ExtendedEvidence != "" {
+	if st.ExtendedEvidence != "" || st.Session == nil {
 		return st.ExtendedEvidence
 	}
-	switch s := st.Session; {
-	case s == nil || !s.Extended():
-		return ""
-	case !s.ExtendedConfirmedAt.IsZero():
-		return "token"
-	}
-	return "requested"
+	return st.Session.ExtendedEvidence()
 }
 
 // lastError is the last failed refresh, from the status or the session.
@@ -275,9 +262,9 @@ func writeScopes(row func(k, v string), st keeper.Status) {
 		row("Not granted", strings.Join(ng, " ")+" (asked for at consent, but the server did not grant it)")
 	}
 	switch extendedEvidence(st) {
-	case "token":
+	case oauth.EvidenceToken:
 		row("Extended", "yes — confirmed: a rotated refresh token carried a fresh full lifetime, so every refresh renews it")
-	case "requested":
+	case oauth.EvidenceRequested:
 		row("Extended", "yes — requested at consent (not yet confirmed by a rotated token); every refresh should renew the refresh token's lifetime")
 	default:
 		row("Extended", "NO — the session ends on the date below however often it is refreshed")
