@@ -13,7 +13,6 @@ import (
 
 	"github.com/tokendesk/tokendesk/internal/testbrowser"
 	"github.com/tokendesk/tokendesk/oauth"
-	"github.com/tokendesk/tokendesk/oauth/sandbox"
 )
 
 func TestLoginHappyPath(t *testing.T) {
@@ -327,21 +326,30 @@ func TestLoginTimeoutAndCancel(t *testing.T) {
 }
 
 // TestLoginOneCodeOnly: of two state-matching callbacks, only the first is
-// taken; the second is told the login already has its answer. The token
-// endpoint is held while the second arrives, so the order is fixed.
+// taken; the second is told the login already has its answer. The client's
+// token request is held until the second callback has its answer, so the
+// order is fixed and the server is still up for it.
 func TestLoginOneCodeOnly(t *testing.T) {
-	f := newFixture(t, fixtureOpt{autoAccept: true})
-	f.srv.InjectFault(sandbox.Fault{Path: "/oauth/token", Delay: 2 * time.Second}, 1)
+	atToken, secondDone := make(chan struct{}), make(chan struct{})
+	f := newFixture(t, fixtureOpt{autoAccept: true, mutate: func(c *oauth.Config) {
+		base := http.DefaultTransport.(*http.Transport).Clone()
+		c.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if r.Method == http.MethodPost {
+				close(atToken)
+				<-secondDone
+			}
+			return base.RoundTrip(r)
+		})
+	}})
 	first, second := make(chan int, 1), make(chan int, 1)
 	_, err := f.cl.LoginWith(context.Background(), oauth.LoginOptions{OnURL: func(_, consent string) {
 		pu, _ := url.Parse(consent)
 		cb := pu.Query().Get("redirect_uri") + "?state=" + url.QueryEscape(pu.Query().Get("state"))
 		go func() { first <- get(http.MethodGet, cb+"&code=first") }()
 		go func() {
-			for f.srv.Stats().Faults == 0 { // the first code is at the token endpoint
-				time.Sleep(5 * time.Millisecond)
-			}
+			<-atToken // the first code is on its way to the token endpoint
 			second <- get(http.MethodGet, cb+"&code=second")
+			close(secondDone)
 		}()
 	}})
 	// The code is forged, so the one accepted fails at the token endpoint.
@@ -356,6 +364,10 @@ func TestLoginOneCodeOnly(t *testing.T) {
 		t.Errorf("exchanges attempted: %+v", st)
 	}
 }
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // TestLoginManual: consent in a browser elsewhere, then the address the
 // browser ended on is pasted; state, errors and junk get the callback's
