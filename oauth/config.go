@@ -80,6 +80,11 @@ func (c *Config) now() time.Time {
 
 // validate checks what can be checked before talking to DocuSign.
 func (c *Config) validate() error {
+	if !c.Environment.IsDocuSign() {
+		if _, err := ParseEnvironment(string(c.Environment)); err != nil {
+			return err
+		}
+	}
 	if strings.TrimSpace(c.IntegrationKey) == "" {
 		return errors.New("the integration key is empty: copy it from the Apps and Keys page of your DocuSign admin settings")
 	}

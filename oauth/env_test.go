@@ -96,3 +96,20 @@ func TestMessagesNameTheServer(t *testing.T) {
 		}
 	}
 }
+
+// TestNewClientRefusesPlainHTTP: a client cannot be built for plain http
+// to a remote host, however its Config was made.
+func TestNewClientRefusesPlainHTTP(t *testing.T) {
+	for env, ok := range map[Environment]bool{
+		"http://account.docusign.com": false, "http://127.0.0.1:99999": false,
+		"http://127.0.0.1:8400": true, "https://auth.example.com": true, Demo: true, "": true,
+	} {
+		_, err := NewClient(Config{Environment: env, IntegrationKey: "k"})
+		if (err == nil) != ok {
+			t.Errorf("NewClient(%q): %v", env, err)
+		}
+		if err != nil && KindOf(err) != KindMisconfigured {
+			t.Errorf("NewClient(%q): kind %v", env, KindOf(err))
+		}
+	}
+}
