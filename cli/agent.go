@@ -127,11 +127,13 @@ func watchWarnings(ctx context.Context, m *desk.Manager, logf func(string, ...an
 	watch := func(k *keeper.Keeper) {
 		name := k.Profile()
 		mu.Lock()
-		defer mu.Unlock()
-		if subs[name] != nil {
+		_, seen := subs[name]
+		subs[name] = nil // reserved; Subscribe calls back at once, so mu is not held across it
+		mu.Unlock()
+		if seen {
 			return
 		}
-		subs[name] = k.Subscribe(func(st keeper.Status) {
+		cancel := k.Subscribe(func(st keeper.Status) {
 			msg, outcome := warningOf(st)
 			mu.Lock()
 			changed := said[name] != msg
@@ -143,6 +145,9 @@ func watchWarnings(ctx context.Context, m *desk.Manager, logf func(string, ...an
 			logf("profile %s: %s", name, msg)
 			_ = store.AppendActivity(name, keeper.Activity{Time: time.Now().UTC(), Action: "warning", Trigger: "agent", Outcome: outcome, Message: msg})
 		})
+		mu.Lock()
+		subs[name] = cancel
+		mu.Unlock()
 	}
 	done := make(chan struct{})
 	go func() {
@@ -167,7 +172,9 @@ func watchWarnings(ctx context.Context, m *desk.Manager, logf func(string, ...an
 		mu.Lock()
 		defer mu.Unlock()
 		for _, cancel := range subs {
-			cancel()
+			if cancel != nil {
+				cancel()
+			}
 		}
 	}
 }

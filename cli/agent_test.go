@@ -56,7 +56,7 @@ func agentEnv(t *testing.T) agent.Endpoint {
 func runCLI(args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
 	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Manager: OpenManager,
-		OpenBrowser: func(string) error { return nil }}
+		OpenBrowser: func(string) error { return nil }, AgentFirst: true}
 	code = Run(context.Background(), args, env)
 	return code, out.String(), errb.String()
 }

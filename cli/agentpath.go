@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"reflect"
 	"time"
 
 	"github.com/tokendesk/tokendesk/agent"
@@ -24,11 +23,10 @@ import (
 const EnvNoAgent = "TOKENDESK_NO_AGENT"
 
 // agentClient returns the client of the running app's endpoint for the
-// configuration env opens, or false when the direct path is forced or env
-// opens another configuration than the process's own (tests).
+// process's configuration, or false when the direct path is forced or env
+// does not ask for it (tests with their own Manager).
 func agentClient(env Env) (*agent.Client, bool) {
-	if os.Getenv(EnvNoAgent) == "1" || env.Manager == nil ||
-		reflect.ValueOf(env.Manager).Pointer() != reflect.ValueOf(OpenManager).Pointer() {
+	if os.Getenv(EnvNoAgent) == "1" || !env.AgentFirst {
 		return nil, false
 	}
 	dir, _, err := storage.DefaultDir()

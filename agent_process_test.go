@@ -1,0 +1,319 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tokendesk/tokendesk/agent"
+	"github.com/tokendesk/tokendesk/oauth/sandbox"
+	"github.com/tokendesk/tokendesk/storage"
+)
+
+// syncBuffer is a bytes.Buffer safe for a process's output and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// withoutDisplay drops the display variables from an environment.
+func withoutDisplay(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "DISPLAY=") && !strings.HasPrefix(kv, "WAYLAND_DISPLAY=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// agentProc is a running `tokendesk agent`.
+type agentProc struct {
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	done   chan error
+}
+
+// startAgent starts `tokendesk agent` with no display and waits until its
+// endpoint answers.
+func (d *deskEnv) startAgent(extraEnv ...string) *agentProc {
+	d.t.Helper()
+	c := d.cmd(context.Background(), "agent")
+	c.Env = append(withoutDisplay(c.Env), extraEnv...)
+	a := &agentProc{cmd: c, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	c.Stderr, c.Stdout = a.stderr, a.stderr
+	if err := c.Start(); err != nil {
+		d.t.Fatal(err)
+	}
+	go func() { a.done <- c.Wait() }()
+	d.t.Cleanup(func() {
+		_ = c.Process.Kill()
+		<-a.done
+		d.outputs = append(d.outputs, a.stderr.String())
+	})
+	cl := agent.NewClient(agent.DefaultEndpoint(d.dir))
+	for i := 0; ; i++ {
+		info, err := cl.Ping(context.Background())
+		if err == nil && info.PID == c.Process.Pid {
+			return a
+		}
+		if i > 100 {
+			d.t.Fatalf("the agent never answered: %v; stderr: %s", err, a.stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// setLead makes the keepers refresh only 1 ms before expiry, so a running
+// agent never refreshes by itself during a test.
+func (d *deskEnv) setLead() {
+	d.t.Helper()
+	err := storage.Open(d.dir).Update(context.Background(), func(c *storage.Config) error {
+		c.Settings.RefreshLead = storage.Duration(time.Millisecond)
+		return nil
+	})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+// TestAgentServesScripts: `tokendesk agent` with no display serves 20
+// concurrent token calls on a token due for refresh with exactly one
+// refresh; status reports it; after kill -9 the CLI falls back to the
+// direct path, and the next agent replaces the stale socket; SIGTERM stops
+// it cleanly. No token appears in its output, arguments or environment.
+func TestAgentServesScripts(t *testing.T) {
+	d := newDesk(t, sandbox.Options{AutoAccept: true, AccessTTL: 16 * time.Second})
+	d.addProfile()
+	d.login()
+	loggedIn := time.Now()
+	d.setLead()
+	a := d.startAgent()
+	ep := agent.DefaultEndpoint(d.dir)
+	for _, c := range []struct {
+		path string
+		want os.FileMode
+	}{{ep.Dir, 0o700}, {ep.Address, 0o600}} {
+		fi, err := os.Stat(c.path)
+		if err != nil || fi.Mode().Perm() != c.want {
+			t.Fatalf("%s: %v mode %v, want %o", c.path, err, fi.Mode().Perm(), c.want)
+		}
+	}
+
+	// --min-valid is capped at half the token's lifetime (8 s): 9 s after
+	// the login the token needs a refresh, whose new token (16 s) satisfies
+	// everyone arriving within 8 s. The agent's own schedule (1 ms before
+	// expiry) does not refresh meanwhile.
+	time.Sleep(time.Until(loggedIn.Add(9 * time.Second)))
+	before := d.srv.Stats()
+	// The clients cannot reach the keyring: only the agent can answer them.
+	d.extraEnv = []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent"}
+	results := make([]result, 20)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			results[i] = d.run("token", "--min-valid", "8s")
+		}()
+	}
+	close(start)
+	wg.Wait()
+	after := d.srv.Stats()
+	d.extraEnv = nil
+	tok := strings.TrimSpace(results[0].stdout)
+	for i, r := range results {
+		if r.code != 0 || strings.TrimSpace(r.stdout) != tok || tok == "" {
+			_ = a.cmd.Process.Signal(syscall.SIGQUIT)
+			time.Sleep(time.Second)
+			t.Fatalf("process %d: exit %d, stdout %d bytes, stderr %q; agent: %s", i, r.code, len(r.stdout), r.stderr, a.stderr.String())
+		}
+	}
+	if n := after.Refreshes - before.Refreshes; n != 1 || after.RefreshRejected != before.RefreshRejected {
+		t.Fatalf("sandbox saw %d refreshes and %d rejections, want exactly 1 and 0", n, after.RefreshRejected-before.RefreshRejected)
+	}
+
+	r := d.run("status", "--json")
+	var st struct {
+		State       string      `json:"state"`
+		KeptAliveBy *agent.Info `json:"kept_alive_by"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil || r.code != 0 {
+		t.Fatalf("status --json: %v %+v", err, r)
+	}
+	if st.KeptAliveBy == nil || st.KeptAliveBy.Kind != "agent" || st.KeptAliveBy.PID != a.cmd.Process.Pid || st.State != "valid" {
+		t.Fatalf("status --json with the agent running: %s", r.stdout)
+	}
+	if r := d.run("status"); r.code != 0 || !strings.Contains(r.stdout, "Kept alive by:") || !strings.Contains(r.stdout, "tokendesk agent") {
+		t.Fatalf("human status: %+v", r)
+	}
+
+	// Nothing secret in the agent's arguments, environment or output.
+	access, refresh := d.secrets()
+	for _, f := range []string{"cmdline", "environ"} {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", a.cmd.Process.Pid, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{tok, access, refresh} {
+			if bytes.Contains(b, []byte(s)) {
+				t.Fatalf("a token is in the agent's %s", f)
+			}
+		}
+	}
+
+	// kill -9: the socket stays behind; token falls back quickly.
+	_ = a.cmd.Process.Signal(syscall.SIGKILL)
+	<-a.done
+	a.done <- nil // for the cleanup
+	if _, err := os.Stat(ep.Address); err != nil {
+		t.Fatalf("no stale socket after SIGKILL: %v", err)
+	}
+	t0 := time.Now()
+	r = d.run("token")
+	if r.code != 0 || strings.TrimSpace(r.stdout) == "" {
+		t.Fatalf("token after the agent was killed: %+v", r)
+	}
+	t.Logf("token with a stale socket, direct path: %v", time.Since(t0))
+	r = d.run("status", "--json")
+	if !strings.Contains(r.stdout, `"kept_alive_by": null`) {
+		t.Fatalf("status --json with no agent: %s", r.stdout)
+	}
+	if r := d.run("status"); !strings.Contains(r.stdout, "NOTHING") || !strings.Contains(r.stdout, "it dies on") {
+		t.Fatalf("human status with no agent does not warn: %s", r.stdout)
+	}
+
+	// The next agent replaces the stale socket, and stops cleanly on SIGTERM.
+	b := d.startAgent()
+	if r := d.run("token"); r.code != 0 || strings.TrimSpace(r.stdout) == "" {
+		t.Fatalf("token from the second agent: %+v", r)
+	}
+	_ = b.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-b.done:
+		b.done <- nil
+		if err != nil || !strings.Contains(b.stderr.String(), "stopped") {
+			t.Fatalf("agent after SIGTERM: %v; stderr: %s", err, b.stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		_ = b.cmd.Process.Signal(syscall.SIGQUIT)
+		time.Sleep(time.Second)
+		t.Fatalf("the agent did not stop on SIGTERM: %s", b.stderr.String())
+	}
+	if _, err := os.Stat(ep.Address); !os.IsNotExist(err) {
+		t.Fatalf("socket left after a clean stop: %v", err)
+	}
+	d.outputs = append(d.outputs, a.stderr.String(), b.stderr.String())
+	na, nr := d.secrets()
+	d.scanForSecrets(tok, access, refresh, na, nr)
+}
+
+// TestAgentRefusesOtherUser: a client running as another user reaches the
+// socket (its directory opened up for this test only) and is refused and
+// logged, with no token; TOKENDESK_NO_AGENT=1 skips the agent entirely.
+func TestAgentRefusesOtherUser(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root to run a client as another user")
+	}
+	d := newDesk(t, sandbox.Options{AutoAccept: true})
+	d.addProfile()
+	d.login()
+	// A runtime dir nobody can traverse to (0711), with the binary copied in.
+	rt, err := os.MkdirTemp("", "tdrt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(rt) })
+	bin := filepath.Join(rt, "td-bin")
+	copyFile(t, os.Args[0], bin)
+	for _, p := range []string{rt, bin} {
+		if err := os.Chmod(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rtEnv := "XDG_RUNTIME_DIR=" + rt
+	t.Setenv("XDG_RUNTIME_DIR", rt) // this process's clients find the same endpoint
+	a := d.startAgent(rtEnv)
+	ep := agent.DefaultEndpoint(d.dir)
+	if err := os.Chmod(ep.Dir, 0o711); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(ep.Address, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	// nobody can't read d.dir either: give it the socket path by name.
+	c := exec.Command(bin, "token")
+	c.Env = []string{"TOKENDESK_BE_MAIN=1", "TOKENDESK_CONFIG_DIR=" + d.dir, rtEnv, "HOME=/nonexistent", "PATH=/usr/bin:/bin", "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent"}
+	c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	var out, errb bytes.Buffer
+	c.Stdout, c.Stderr = &out, &errb
+	_ = c.Run()
+	access, refresh := d.secrets()
+	if out.Len() != 0 || strings.Contains(errb.String(), access) {
+		t.Fatalf("the other user got output: stdout %d bytes, stderr %q", out.Len(), errb.String())
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(a.stderr.String(), "refused a connection from user 65534") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the agent did not log the refusal; its stderr: %s; client stderr: %s", a.stderr.String(), errb.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, s := range []string{access, refresh} {
+		if strings.Contains(a.stderr.String(), s) {
+			t.Fatal("the refusal log holds a token")
+		}
+	}
+	// The owner is still served; TOKENDESK_NO_AGENT=1 takes the direct path.
+	if r := d.run("status", "--json"); !strings.Contains(r.stdout, `"kind": "agent"`) {
+		t.Fatalf("status via the agent: %s", r.stdout)
+	}
+	d.extraEnv = append(d.extraEnv, "TOKENDESK_NO_AGENT=1", rtEnv)
+	if r := d.run("status", "--json"); r.code != 0 || !strings.Contains(r.stdout, `"kind": "agent"`) {
+		// kept_alive_by still names the agent: the direct path asks who runs.
+		t.Fatalf("status with TOKENDESK_NO_AGENT=1: %+v", r)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	in, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
