@@ -102,13 +102,13 @@ func remoteWithoutDisplay() bool {
 }
 
 // serverName is how CLI messages name a profile's account server:
-// "DocuSign" for DocuSign's own servers, "the account server (URL)" for a
-// custom base URL.
+// "DocuSign" for DocuSign's own servers (and the demo default), "the
+// account server (URL)" for a custom base URL.
 func serverName(e oauth.Environment) string {
-	if e == "" || e.IsDocuSign() {
+	if e == "" {
 		return "DocuSign"
 	}
-	return "the account server (" + e.BaseURL() + ")"
+	return e.ServerName()
 }
 
 func runRefresh(ctx context.Context, args []string, env Env) error {

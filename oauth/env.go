@@ -201,6 +201,10 @@ func (e Environment) serverName() string {
 	return "the account server (" + e.BaseURL() + ")"
 }
 
+// ServerName is how messages name the account server: "DocuSign" for
+// DocuSign's own servers, "the account server (URL)" for any other.
+func (e Environment) ServerName() string { return e.serverName() }
+
 // shortName names the server where the sentence already gave its URL:
 // "DocuSign" or "the account server".
 func (e Environment) shortName() string {
