@@ -219,6 +219,12 @@ func writeStatus(w io.Writer, st keeper.Status, now time.Time) {
 	row("Access token", "expires "+humanWhen(accessExpiry(st), now))
 	row("Refresh token", fmt.Sprintf("issued %s ago; expires %s (%s; %s)", humanize.Age(now.Sub(s.RefreshIssuedAt)),
 		humanize.When(st.RefreshExpiresAt, now), humanize.Relative(st.RefreshExpiresAt, now), expirySourceWords(st.RefreshExpirySource)))
+	switch {
+	case st.LastRefresh != nil && st.LastRefresh.OK:
+		row("Last refresh", humanWhen(st.LastRefresh.At, now))
+	case !s.RotatedAt.IsZero():
+		row("Last refresh", humanWhen(s.RotatedAt, now))
+	}
 	if !st.NextAttempt.IsZero() {
 		what := "Next refresh"
 		if st.NextKind == keeper.NextRetry {

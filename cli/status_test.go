@@ -108,7 +108,9 @@ func TestWriteStatus(t *testing.T) {
 		}, []string{"relogin required — the refresh token was revoked", "Died:"},
 			[]string{"Access token:", "Refresh token:", " left", "in 29d"}},
 		{"confirmed extended", func(st *keeper.Status) { st.Session.ExtendedConfirmedAt = now0 },
-			[]string{"Extended:       yes — confirmed"}, nil},
+			[]string{"Extended:       yes — confirmed"}, []string{"Last refresh"}},
+		{"rotated", func(st *keeper.Status) { st.Session.RotatedAt = now0.Add(-90 * time.Minute) },
+			[]string{"Last refresh:   10:30 UTC (1h 30m ago)"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := sampleStatus()
