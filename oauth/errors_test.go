@@ -97,6 +97,19 @@ func TestRevokedConsentIsRelogin(t *testing.T) {
 	}
 }
 
+func TestUserInfoForbidden(t *testing.T) {
+	f := newFixture(t, fixtureOpt{autoAccept: true})
+	s := f.mustLogin(t)
+	f.srv.InjectFault(sandbox.Fault{Path: "/oauth/userinfo", Status: 403, ContentType: "application/json",
+		Body: `{"error":"insufficient_scope","error_description":"openid needed"}`}, 1)
+	_, err := f.cl.UserInfo(context.Background(), s.AccessToken)
+	oe := wantKind(t, err, oauth.KindOther)
+	if oe.Code != "insufficient_scope" || !strings.Contains(err.Error(), "refused to show the user and accounts") ||
+		!strings.Contains(err.Error(), "insufficient_scope: openid needed") {
+		t.Errorf("got %v", err)
+	}
+}
+
 func TestUserInfoExpiredToken(t *testing.T) {
 	f := newFixture(t, fixtureOpt{autoAccept: true})
 	s := f.mustLogin(t)
