@@ -350,8 +350,9 @@ func TestPokeChecksAtOnce(t *testing.T) {
 	k := e.keeper(t)
 	e.login(t, k)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go k.Run(ctx)
+	stopped := make(chan struct{})
+	defer func() { cancel(); <-stopped; _ = k.Drain(context.Background()) }() // no write after the test's cleanup
+	go func() { k.Run(ctx); close(stopped) }()
 	time.Sleep(100 * time.Millisecond) // Run's first check: nothing due
 	e.srv.Advance(9 * time.Hour)       // the laptop slept through the expiry
 	k.Poke()
