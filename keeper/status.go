@@ -143,9 +143,12 @@ type Activity struct {
 	Time time.Time `json:"time"`
 	// Action is what was done: "login", "refresh", "logout", "userinfo", "store".
 	Action string `json:"action"`
-	// Trigger is why: "schedule", "keep-alive", "wake", "user", "cli", "token".
+	// Trigger is why: one of the Trigger values.
 	Trigger string `json:"trigger"`
-	// Outcome is "ok" or the failure kind ("transient", "relogin_required", ...).
+	// Outcome is "ok", a failure kind ("transient", "relogin_required",
+	// ...), "storage_error", "lock_error", "deferred" (the server's
+	// Retry-After forbade a request) or "handed_off" (a running Token Desk
+	// took a rotated token this process could not save).
 	Outcome string `json:"outcome"`
 	// Code and Description are DocuSign's error fields, if any.
 	Code        string `json:"code,omitempty"`
