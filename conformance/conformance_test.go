@@ -185,30 +185,47 @@ func TestConformanceDeadRefreshToken(t *testing.T) {
 	}
 }
 
-// TestConformanceServerDown: with the account server unreachable, token
-// exits 1 with one line, the stored session stays as it was, and once the
-// server is back the next token works.
-func TestConformanceServerDown(t *testing.T) {
-	srv := startServer(t, serverOptions{AccessTTL: 2 * time.Second})
-	d := newDesk(t, srv)
-	d.addProfile(false)
-	d.mustLogin()
-	rt := d.refreshToken()
-	time.Sleep(2500 * time.Millisecond)
-	srv.Down()
-	r := d.run("token")
-	if r.code != 1 || r.stdout != "" || !oneLine(r.stderr) {
-		t.Fatalf("token with the server down: %+v", r)
-	}
-	if now := d.refreshToken(); now != rt || !srv.RefreshTokenValid(rt) {
-		t.Fatal("the failed refresh changed the stored session")
-	}
-	srv.Up()
-	if r := d.run("token"); r.code != 0 || !oneLine(r.stdout) {
-		t.Fatalf("token after the server came back: %+v", r)
-	}
-	if st := srv.Stats(); st.Refreshes != 1 {
-		t.Fatalf("server saw %d refreshes, want 1", st.Refreshes)
+// TestConformanceServerTrouble: with the account server unreachable, or
+// answering 503, token exits 1 with one line, the stored session stays as it
+// was, status (another process) shows the failure, and once the server is
+// back the next token works.
+func TestConformanceServerTrouble(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		fail, recover func(*authServer)
+	}{
+		{"down", (*authServer).Down, (*authServer).Up},
+		{"503", func(s *authServer) { s.Fault("503", 1, 0) }, func(*authServer) {}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := startServer(t, serverOptions{AccessTTL: 2 * time.Second})
+			d := newDesk(t, srv)
+			d.addProfile(false)
+			d.mustLogin()
+			rt := d.refreshToken()
+			time.Sleep(2500 * time.Millisecond)
+			tc.fail(srv)
+			r := d.run("token")
+			if r.code != 1 || r.stdout != "" || !oneLine(r.stderr) {
+				t.Fatalf("token with the server in trouble: %+v", r)
+			}
+			if now := d.refreshToken(); now != rt || !srv.RefreshTokenValid(rt) {
+				t.Fatal("the failed refresh changed the stored session")
+			}
+			if st, _ := d.status(); st["state"] == "valid" || st["last_error"] == nil {
+				t.Errorf("status after the failed refresh: state %v, last_error %v", st["state"], st["last_error"])
+			}
+			tc.recover(srv)
+			if r := d.run("token"); r.code != 0 || !oneLine(r.stdout) {
+				t.Fatalf("token after the server came back: %+v", r)
+			}
+			if st := srv.Stats(); st.Refreshes != 1 {
+				t.Fatalf("server saw %d refreshes, want 1", st.Refreshes)
+			}
+			if st, code := d.status(); code != 0 || st["state"] != "valid" || st["last_error"] != nil {
+				t.Errorf("status after recovery: rc %d, state %v, last_error %v", code, st["state"], st["last_error"])
+			}
+		})
 	}
 }
 

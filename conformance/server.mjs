@@ -16,7 +16,8 @@
 //
 // Configuration is one JSON object in the environment variable
 // CONFORMANCE_CONFIG (see `defaults` below). When both listeners are up the
-// server prints one line to stdout: READY <oauth port> <control port>.
+// server prints one line to stdout: READY <oauth port> <control port>
+// <Node.js version>.
 // It never prints a token, code or secret.
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -224,5 +225,5 @@ if (cfg.port !== Number(new URL(provider.issuer).port)) {
   process.exit(2);
 }
 await new Promise((r) => { control.listen(cfg.controlPort, '127.0.0.1', r); });
-process.stdout.write(`READY ${cfg.port} ${control.address().port}\n`);
+process.stdout.write(`READY ${cfg.port} ${control.address().port} ${process.version}\n`);
 for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));

@@ -124,9 +124,11 @@ func startServer(t *testing.T, o serverOptions) *authServer {
 	select {
 	case line := <-ready:
 		var p, c int
-		if _, err := fmt.Sscanf(line, "READY %d %d", &p, &c); err != nil {
+		var version string
+		if _, err := fmt.Sscanf(line, "READY %d %d %s", &p, &c, &version); err != nil {
 			t.Fatalf("the conformance server did not start (%q): %s", line, s.stderr.String())
 		}
+		t.Logf("oidc-provider on Node.js %s", version)
 		s.URL = fmt.Sprintf("http://127.0.0.1:%d", p)
 		s.control = fmt.Sprintf("http://127.0.0.1:%d", c)
 	case <-time.After(30 * time.Second):
