@@ -88,7 +88,7 @@ wait:
 			}
 		case <-ctx.Done():
 			cs.close() // no code is accepted after this point
-			e := c.loginEnded(ctx, timeout, req.RedirectURI, int(cs.ignored.Load()))
+			e := c.loginEnded(ctx, timeout, req.RedirectURI, int(cs.ignored.Load()), "no answer from the browser")
 			cs.outcome <- e // a callback that raced the deadline is told too
 			return nil, e
 		}
@@ -128,7 +128,7 @@ func (c *Client) loginTimeout() time.Duration {
 // loginEnded is the error of a login that got no usable answer: cancelled,
 // or timed out. A timeout names the redirect URI to register, since an
 // unregistered one leaves the browser on an error page at the server.
-func (c *Client) loginEnded(ctx context.Context, timeout time.Duration, redirectURI string, ignored int) *Error {
+func (c *Client) loginEnded(ctx context.Context, timeout time.Duration, redirectURI string, ignored int, what string) *Error {
 	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return &Error{Op: "login", Kind: KindLogin, Msg: "the login was cancelled", Err: context.Canceled}
 	}
@@ -137,8 +137,8 @@ func (c *Client) loginEnded(ctx context.Context, timeout time.Duration, redirect
 	if !env.IsDocuSign() {
 		where = "for the integration key at " + env.serverName()
 	}
-	msg := fmt.Sprintf("no answer from the browser within %s. If the consent page shows an error about the redirect URI, register exactly %s %s; then start the login again",
-		timeout.Round(time.Second), redirectURI, where)
+	msg := fmt.Sprintf("%s within %s. If the consent page shows an error about the redirect URI, register exactly %s %s; then start the login again",
+		what, timeout.Round(time.Second), redirectURI, where)
 	if ignored > 0 {
 		msg += fmt.Sprintf(" (%d request(s) to the redirect address did not carry this login's state and were ignored)", ignored)
 	}
@@ -177,11 +177,11 @@ func (c *Client) LoginManual(ctx context.Context, onURL func(consentURL string),
 	select {
 	case r = <-got:
 	case <-ctx.Done():
-		return nil, c.loginEnded(ctx, timeout, req.RedirectURI, 0)
+		return nil, c.loginEnded(ctx, timeout, req.RedirectURI, 0, "no address was pasted")
 	}
 	if r.err != nil {
 		if ctx.Err() != nil {
-			return nil, c.loginEnded(ctx, timeout, req.RedirectURI, 0)
+			return nil, c.loginEnded(ctx, timeout, req.RedirectURI, 0, "no address was pasted")
 		}
 		return nil, &Error{Op: "login", Kind: KindLogin, Msg: "could not read the pasted address", Err: r.err}
 	}

@@ -422,7 +422,7 @@ func TestLoginManualTimeout(t *testing.T) {
 		select {} // a person who never pastes, and a reader that ignores ctx
 	})
 	wantKind(t, err, oauth.KindLogin)
-	if !strings.Contains(err.Error(), "register exactly "+oauth.RedirectURI(f.cfg.Ports[0])) {
+	if !strings.Contains(err.Error(), "register exactly "+oauth.RedirectURI(f.cfg.Ports[0])) || !strings.Contains(err.Error(), "no address was pasted") {
 		t.Errorf("message: %v", err)
 	}
 }
