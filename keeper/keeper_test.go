@@ -253,7 +253,7 @@ func TestKeepAliveAndWake(t *testing.T) {
 		t.Fatalf("no keep-alive refresh: %+v", e.srv.Stats())
 	}
 	acts := k.Activity()
-	if len(acts) == 0 || acts[0].Trigger != "wake" && acts[0].Trigger != "keep-alive" {
+	if len(acts) == 0 || acts[0].Trigger != string(keeper.TriggerKeepAlive) {
 		t.Fatalf("activity: %+v", acts)
 	}
 	// A laptop asleep past the access token's expiry refreshes on wake.
