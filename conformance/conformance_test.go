@@ -115,11 +115,11 @@ func TestConformanceReuseDetection(t *testing.T) {
 // on an expired access token: the server must see exactly one refresh, and
 // every process print the same new token.
 func TestConformanceTwentyConcurrentTokens(t *testing.T) {
-	srv := startServer(t, serverOptions{AccessTTL: 4 * time.Second})
+	srv := startServer(t, serverOptions{AccessTTL: 6 * time.Second})
 	d := newDesk(t, srv)
 	d.addProfile(false)
 	d.mustLogin()
-	time.Sleep(4500 * time.Millisecond)
+	time.Sleep(6500 * time.Millisecond)
 	before := srv.Stats()
 	results := make([]result, 20)
 	var wg sync.WaitGroup
