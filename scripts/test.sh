@@ -47,7 +47,7 @@ echo "$summary"
 [ "$rc" -eq 0 ] || { echo "tests failed" >&2; exit "$rc"; }
 
 echo "== fuzz (10s each)"
-for target in "FuzzParseCallback ./oauth" "FuzzParseTokenResponse ./oauth" "FuzzDecode ./oauth/dstoken"; do
+for target in "FuzzParseCallback ./oauth" "FuzzParseTokenResponse ./oauth" "FuzzCleanText ./oauth" "FuzzDecode ./oauth/dstoken"; do
   set -- $target
   go test -run='^$' -fuzz="^$1\$" -fuzztime=10s "$2"
 done
