@@ -317,3 +317,133 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// closeWindowC sends WM_DELETE_WINDOW to a window, as a window manager's
+// close button does (Xvfb has no window manager).
+const closeWindowC = `#include <X11/Xlib.h>
+#include <stdlib.h>
+int main(int argc, char **argv) {
+	Display *d = XOpenDisplay(NULL);
+	if (!d || argc != 2) return 2;
+	Window w = (Window)strtoul(argv[1], NULL, 0);
+	XEvent ev = {0};
+	ev.xclient.type = ClientMessage;
+	ev.xclient.window = w;
+	ev.xclient.message_type = XInternAtom(d, "WM_PROTOCOLS", False);
+	ev.xclient.format = 32;
+	ev.xclient.data.l[0] = XInternAtom(d, "WM_DELETE_WINDOW", False);
+	ev.xclient.data.l[1] = CurrentTime;
+	XSendEvent(d, w, False, NoEventMask, &ev);
+	XFlush(d);
+	XCloseDisplay(d);
+	return 0;
+}
+`
+
+// visibleWindows returns the ids of the visible windows named Token Desk.
+func visibleWindows() []string {
+	out, _ := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^Token Desk").Output()
+	return strings.Fields(string(out))
+}
+
+// TestWindowClosedWithoutTrayKeepsRefreshing: with no tray host, closing
+// the window hides it and the keepers keep refreshing on schedule; a second
+// `tokendesk` shows and raises it and exits 0.
+func TestWindowClosedWithoutTrayKeepsRefreshing(t *testing.T) {
+	if os.Getenv("DISPLAY") == "" {
+		t.Skip("needs a display: run under scripts/with-session.sh")
+	}
+	for _, tool := range []string{"xdotool", "gcc"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("needs %s", tool)
+		}
+	}
+	d := newDesk(t, sandbox.Options{AutoAccept: true, AccessTTL: 8 * time.Second})
+	closer := filepath.Join(t.TempDir(), "closewin")
+	src := closer + ".c"
+	if err := os.WriteFile(src, []byte(closeWindowC), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("gcc", "-o", closer, src, "-lX11").CombinedOutput(); err != nil {
+		t.Skipf("cannot build the X client: %v %s", err, out)
+	}
+	d.addProfile()
+	d.login()
+	// Refresh 5 s before expiry: every ~3 s.
+	err := storage.Open(d.dir).Update(context.Background(), func(c *storage.Config) error {
+		c.Settings.RefreshLead = storage.Duration(5 * time.Second)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := d.cmd(context.Background())
+	errb := &syncBuffer{}
+	c.Stdout, c.Stderr = errb, errb
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	defer func() {
+		_ = c.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			_ = c.Process.Kill()
+			<-done
+		}
+	}()
+	cl := agent.NewClient(agent.DefaultEndpoint(d.dir))
+	var wins []string
+	for i := 0; ; i++ {
+		info, err := cl.Ping(context.Background())
+		wins = visibleWindows()
+		if err == nil && info.Kind == agent.KindWindow && len(wins) > 0 {
+			break
+		}
+		if i > 300 {
+			t.Fatalf("the window never came up: %v %v; output: %s", err, wins, errb.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if out, err := exec.Command(closer, wins[0]).CombinedOutput(); err != nil {
+		t.Fatalf("close the window: %v %s", err, out)
+	}
+	for i := 0; len(visibleWindows()) > 0; i++ {
+		if i > 50 {
+			t.Fatal("the window did not hide on close")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Still running, still refreshing on schedule.
+	before := d.srv.Stats().Refreshes
+	deadline := time.Now().Add(15 * time.Second)
+	for d.srv.Stats().Refreshes == before {
+		select {
+		case err := <-done:
+			t.Fatalf("closing the window without a tray quit the app: %v; output: %s", err, errb.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no refresh within 15 s of closing the window; output: %s", errb.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if r := d.run("status", "--json"); !strings.Contains(r.stdout, `"kind": "window"`) {
+		t.Fatalf("status --json does not name the window: %s", r.stdout)
+	}
+	// A second tokendesk raises the first and exits 0.
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := d.cmd(sctx).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "brought to the front") {
+		t.Fatalf("second tokendesk: %v %s", err, out)
+	}
+	for i := 0; len(visibleWindows()) == 0; i++ {
+		if i > 50 {
+			t.Fatal("the second tokendesk did not show the window")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -125,7 +125,7 @@ func runWindow(ctx context.Context, demoMode, background bool) error {
 		keepRunningOnClose(a, w.Window())
 	}
 	logf := func(format string, a ...any) { fmt.Fprintf(os.Stderr, "tokendesk: "+format+"\n", a...) }
-	srv, err := cli.Listen(m, agent.Options{Kind: agent.KindWindow, Backend: backend, Logf: logf,
+	srv, err := cli.Listen(ep, agent.Options{Kind: agent.KindWindow, Backend: backend, Logf: logf,
 		ShowWindow: func() error { fyne.Do(show); return nil }})
 	sctx, stopServing := context.WithCancel(ctx)
 	served := make(chan struct{})

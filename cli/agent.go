@@ -63,7 +63,7 @@ func runAgent(ctx context.Context, args []string, env Env) error {
 // shared by `tokendesk agent` and the window (main.go), whose opt.Kind and
 // ShowWindow differ.
 func Serve(ctx context.Context, m *desk.Manager, opt agent.Options, logf func(string, ...any)) error {
-	srv, err := Listen(m, opt)
+	srv, err := Listen(agent.DefaultEndpoint(m.Store().Dir()), opt)
 	if err != nil {
 		return err
 	}
@@ -79,10 +79,9 @@ func Serve(ctx context.Context, m *desk.Manager, opt agent.Options, logf func(st
 	return serr
 }
 
-// Listen takes the configuration's endpoint. When another app holds it, the
+// Listen takes a configuration's endpoint. When another app holds it, the
 // error says which one runs.
-func Listen(m *desk.Manager, opt agent.Options) (*agent.Server, error) {
-	ep := agent.DefaultEndpoint(m.Store().Dir())
+func Listen(ep agent.Endpoint, opt agent.Options) (*agent.Server, error) {
 	srv, err := agent.Listen(ep, opt)
 	if errors.Is(err, agent.ErrRunning) {
 		what := "another Token Desk"
