@@ -79,6 +79,15 @@ func TestHintsNameTheProfile(t *testing.T) {
 	h := newHarness(t, sandbox.Options{AutoAccept: true, AccessTTL: time.Second})
 	h.addProfile("one")
 	h.addProfile("two")
+	for _, cmd := range []string{"token", "status", "exec"} {
+		args := []string{cmd}
+		if cmd == "exec" {
+			args = append(args, "--", "true")
+		}
+		if r := h.run(args...); r.code != ExitError || !strings.Contains(r.stderr, "-p NAME, e.g. `tokendesk "+cmd+" -p one`") {
+			t.Errorf("%s without -p: %+v", cmd, r)
+		}
+	}
 	for _, args := range [][]string{{"token", "-p", "one"}, {"refresh", "-p", "one"}, {"exec", "-p", "one", "--", "true"}, {"status", "-p", "one"}} {
 		if r := h.run(args...); r.code != ExitNeedsLogin || !strings.Contains(r.stderr, "`tokendesk login -p one`") {
 			t.Errorf("%q signed out: %+v", args, r)

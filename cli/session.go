@@ -35,7 +35,18 @@ func withKeeper(ctx context.Context, env Env, name string, args []string, setup 
 	if len(pos) > 0 {
 		return nil, usageError{fmt.Sprintf("%s takes no arguments, got %q (see tokendesk help)", name, pos[0])}
 	}
-	return openSession(ctx, env, *profile)
+	s, err := openSession(ctx, env, *profile)
+	return s, withCommand(err, name)
+}
+
+// withCommand adds to "several profiles exist" the exact command to run
+// with the first of them.
+func withCommand(err error, command string) error {
+	var ae *desk.AmbiguousProfileError
+	if errors.As(err, &ae) && len(ae.Names) > 0 {
+		return fmt.Errorf("%w, e.g. `tokendesk %s -p %s`", err, command, ae.Names[0])
+	}
+	return err
 }
 
 // openSession loads the keeper of a profile ("" for the only one).

@@ -193,7 +193,12 @@ func writeStatus(w io.Writer, st keeper.Status, now time.Time) {
 	}
 	row("State", state)
 	if f := lastError(st); f != nil {
-		e := fmt.Sprintf("%s at %s: %s", strings.ReplaceAll(f.Kind, "_", " "), humanWhen(f.At, now), oauth.CleanText(f.Message))
+		e := fmt.Sprintf("%s at %s", strings.ReplaceAll(f.Kind, "_", " "), humanWhen(f.At, now))
+		if msg := oauth.CleanText(f.Message); msg != oauth.CleanText(st.Reason) {
+			e += ": " + msg // the State line says it already otherwise
+		} else if f.Code != "" {
+			e += " (" + oauth.CleanText(f.Code) + ")"
+		}
 		if !f.RetryAfter.IsZero() && f.RetryAfter.After(now) {
 			e += "; the server asked for no retry before " + humanWhen(f.RetryAfter, now)
 		}

@@ -129,6 +129,15 @@ func TestWriteStatus(t *testing.T) {
 			}
 		})
 	}
+	// A failure that is the state's reason is not repeated.
+	st := sampleStatus()
+	st.State, st.Reason = keeper.ReloginRequired, "the refresh token was revoked"
+	st.LastError = &oauth.Failure{At: now0, Kind: "relogin_required", Code: "invalid_grant", Message: "the refresh token was revoked"}
+	var b bytes.Buffer
+	writeStatus(&b, st, now0)
+	if n := strings.Count(b.String(), "the refresh token was revoked"); n != 1 || !strings.Contains(b.String(), "Last failure:   relogin required at 12:00 UTC (now) (invalid_grant)") {
+		t.Errorf("the reason appears %d times:\n%s", n, b.String())
+	}
 	// The same formatter as the window: 30 days less a minute is 29d 23h.
 	if got := humanize.Duration(720*time.Hour - time.Minute); got != "29d 23h" {
 		t.Fatalf("humanize.Duration = %q", got)

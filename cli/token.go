@@ -132,7 +132,7 @@ func runExec(ctx context.Context, args []string, env Env) (int, error) {
 	}
 	s, err := openSession(ctx, env, *profile)
 	if err != nil {
-		return 0, err
+		return 0, withCommand(err, "exec")
 	}
 	t, err := s.tokenFor(ctx, env, *minValid)
 	if err != nil {

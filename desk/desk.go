@@ -88,13 +88,24 @@ func (m *Manager) resolve(name string) (*storage.Config, storage.Profile, error)
 		return nil, storage.Profile{}, err
 	}
 	if name == "" && len(c.Profiles) > 1 {
-		return nil, storage.Profile{}, fmt.Errorf("several profiles exist (%s); choose one with -p NAME", strings.Join(c.ProfileNames(), ", "))
+		return nil, storage.Profile{}, &AmbiguousProfileError{Names: c.ProfileNames()}
 	}
 	p, err := c.ResolveProfile(name)
 	if err != nil {
 		return nil, storage.Profile{}, err
 	}
 	return c, *p, nil
+}
+
+// AmbiguousProfileError is Resolve's error when no name was given and
+// several profiles exist.
+type AmbiguousProfileError struct {
+	// Names are the profiles, in config order.
+	Names []string
+}
+
+func (e *AmbiguousProfileError) Error() string {
+	return fmt.Sprintf("several profiles exist (%s); choose one with -p NAME", strings.Join(e.Names, ", "))
 }
 
 // Keeper returns the loaded keeper of a profile, creating it on first use.
