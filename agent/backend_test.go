@@ -1,0 +1,50 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/tokendesk/tokendesk/desk"
+	"github.com/tokendesk/tokendesk/keeper"
+	"github.com/tokendesk/tokendesk/oauth"
+	"github.com/tokendesk/tokendesk/storage"
+)
+
+// TestManagerBackendHandOff: a handed-off session is stored and served by
+// the same keeper the app keeps alive; before it, the profile is signed out.
+func TestManagerBackendHandOff(t *testing.T) {
+	ctx := context.Background()
+	secrets := storage.NewMemorySecrets()
+	m := desk.NewManager(desk.Options{Store: storage.Open(t.TempDir()), Secrets: secrets})
+	if err := m.SaveProfile(ctx, storage.Profile{Name: "p", Environment: "demo", IntegrationKey: "00000000-0000-0000-0000-000000000001"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	b := ManagerBackend{M: m}
+	if _, _, err := b.Token(ctx, "p", time.Minute); !errors.Is(errorOf(err), keeper.ErrSignedOut) {
+		t.Fatalf("token before the hand-off: %v", err)
+	}
+	if _, err := b.Refresh(ctx, "p"); !errors.Is(errorOf(err), keeper.ErrSignedOut) {
+		t.Fatalf("refresh before the hand-off: %v", err)
+	}
+	now := time.Now().UTC()
+	s := &oauth.Session{RequestedScopes: []string{"signature", "extended"}, AccessExpiresAt: now.Add(8 * time.Hour),
+		AccessIssuedAt: now, ConsentedAt: now.Add(-time.Hour), RefreshIssuedAt: now, RotatedAt: now, Refreshes: 1}
+	if err := b.HandOff(ctx, "p", &HandOff{Session: s, AccessToken: "handed-access", RefreshToken: "handed-refresh"}); err != nil {
+		t.Fatal(err)
+	}
+	if rt, err := secrets.Get("p", storage.KeyRefreshToken); err != nil || rt != "handed-refresh" {
+		t.Fatalf("stored refresh token %q, %v", rt, err)
+	}
+	tok, st, err := b.Token(ctx, "p", time.Minute)
+	if err != nil || tok != "handed-access" || st == nil || st.State != keeper.Valid {
+		t.Fatalf("token after the hand-off: %q %v %+v", tok, err, st)
+	}
+	if st, err := b.Status(ctx, ""); err != nil || st.Profile != "p" {
+		t.Fatalf("status of the only profile: %v %+v", err, st)
+	}
+	if _, _, err := b.Token(ctx, "nope", time.Minute); err == nil {
+		t.Fatal("a token for an unknown profile")
+	}
+}
