@@ -167,6 +167,11 @@ func runStatus(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	// One read of the refresh token, so status and token agree when it is
+	// missing or damaged.
+	if err := s.k.Verify(ctx); err != nil {
+		return err
+	}
 	return printStatus(env, s.k.Status(), *asJSON, keptAlive(ctx)) // cli/agentpath.go
 }
 

@@ -10,6 +10,8 @@ import (
 	"github.com/tokendesk/tokendesk/internal/humanize"
 	"github.com/tokendesk/tokendesk/keeper"
 	"github.com/tokendesk/tokendesk/oauth"
+	"github.com/tokendesk/tokendesk/oauth/sandbox"
+	"github.com/tokendesk/tokendesk/storage"
 )
 
 var now0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -141,5 +143,24 @@ func TestWriteStatus(t *testing.T) {
 	// The same formatter as the window: 30 days less a minute is 29d 23h.
 	if got := humanize.Duration(720*time.Hour - time.Minute); got != "29d 23h" {
 		t.Fatalf("humanize.Duration = %q", got)
+	}
+}
+
+// TestStatusAndTokenAgreeWithoutRefreshToken: with the refresh token entry
+// gone, status says a login is needed, as token does once it must refresh.
+func TestStatusAndTokenAgreeWithoutRefreshToken(t *testing.T) {
+	h := newHarness(t, sandbox.Options{AutoAccept: true, AccessTTL: time.Second})
+	h.addProfile("p")
+	h.login("p")
+	if err := h.sec.Delete("p", storage.KeyRefreshToken); err != nil {
+		t.Fatal(err)
+	}
+	r := h.run("status", "--json")
+	if r.code != ExitNeedsLogin || !strings.Contains(r.stdout, `"state": "relogin_required"`) || !strings.Contains(r.stderr, "tokendesk login -p p") {
+		t.Fatalf("status without a refresh token: %+v", r)
+	}
+	time.Sleep(1100 * time.Millisecond) // the access token expires
+	if r := h.run("token"); r.code != ExitNeedsLogin || r.stdout != "" {
+		t.Fatalf("token without a refresh token: %+v", r)
 	}
 }
