@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/run.sh [--smoke] [cli] [window] [go] [scale]
+# bench/run.sh [--smoke] [cli] [agent] [window] [go] [scale]
 #
 # Runs Token Desk's benchmarks (see bench/README.md) and prints a table with
 # the medians, the ratio against each baseline and whether the target holds.
@@ -19,11 +19,11 @@ sections=""
 for a in "$@"; do
 	case $a in
 	--smoke) smoke=1 ;;
-	cli | window | go | scale) sections="$sections $a" ;;
-	*) echo "usage: $0 [--smoke] [cli] [window] [go] [scale]" >&2; exit 2 ;;
+	cli | agent | window | go | scale) sections="$sections $a" ;;
+	*) echo "usage: $0 [--smoke] [cli] [agent] [window] [go] [scale]" >&2; exit 2 ;;
 	esac
 done
-[ -n "$sections" ] || sections="cli window go scale"
+[ -n "$sections" ] || sections="cli agent window go scale"
 
 if [ "${TOKENDESK_BENCH_SESSION:-}" != 1 ]; then
 	for tool in hyperfine jq curl secret-tool xdotool xvfb-run; do
@@ -69,6 +69,7 @@ go build -tags tokendesk_bench -o "$tmp/barewindow" ./bench/barewindow
 for s in $sections; do
 	case $s in
 	cli) sh bench/cli.sh ;;
+	agent) sh bench/agent.sh ;;
 	window) sh bench/window.sh ;;
 	scale) sh bench/scale.sh ;;
 	go)
