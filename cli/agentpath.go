@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/tokendesk/tokendesk/agent"
-	"github.com/tokendesk/tokendesk/internal/humanize"
 	"github.com/tokendesk/tokendesk/internal/tokenfmt"
 	"github.com/tokendesk/tokendesk/keeper"
 	"github.com/tokendesk/tokendesk/oauth"
@@ -119,22 +118,9 @@ func tokenViaAgent(ctx context.Context, cl *agent.Client, args []string, env Env
 	if resp.Status == nil || resp.Token == "" {
 		return false, nil
 	}
-	st := *resp.Status
-	t := tokenfmt.Token{AccessToken: resp.Token, ExpiresAt: accessExpiry(st), Profile: st.Profile}
-	if st.Session != nil {
-		if a, ok := st.Session.User.DefaultAccount(); ok {
-			t.AccountID, t.BaseURI = oauth.CleanText(a.AccountID), oauth.CleanText(a.BaseURI)
-		}
-	}
-	if !oauth.PrintableToken(t.AccessToken) {
-		return true, fmt.Errorf("%s returned an access token with characters a token cannot contain; "+
-			"it is not printed, so it cannot drive your terminal. Run `tokendesk refresh -p %s`; if this persists, tell the server's administrator",
-			serverName(st.Environment), st.Profile)
-	}
-	if left := time.Until(t.ExpiresAt); !t.ExpiresAt.IsZero() && left < minValid {
-		fmt.Fprintf(env.Stderr, "tokendesk: warning: the token is valid for only %s, less than the --min-valid %s asked: "+
-			"%s issues access tokens that live %s, so no refresh can meet it\n",
-			humanize.Duration(left), minValid, serverName(st.Environment), lifetimeWords(st))
+	t, err := presentToken(env, resp.Token, *resp.Status, minValid, nil) // cli/token.go
+	if err != nil {
+		return true, err
 	}
 	_, err = fmt.Fprintln(env.Stdout, tokenfmt.Render(f, t))
 	return true, err

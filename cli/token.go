@@ -23,19 +23,24 @@ import (
 const defaultMinValid = 5 * time.Minute
 
 // tokenFor gets a token valid for at least minValid (refreshing first if
-// needed) and what the formats show with it. When the token's whole
-// lifetime is shorter than minValid, the token is still returned and a
-// warning saying so is written to stderr; an expired token is never
-// returned. A token with characters outside the printable token set is
-// refused.
+// needed) and what the formats show with it (see presentToken).
 func (s *session) tokenFor(ctx context.Context, env Env, minValid time.Duration) (tokenfmt.Token, error) {
 	defer s.drain()
 	tok, err := s.k.Token(ctx, minValid)
 	if err != nil && tok == "" {
 		return tokenfmt.Token{}, s.needsLoginErr(err)
 	}
-	st := s.k.Status()
-	t := tokenfmt.Token{AccessToken: tok, ExpiresAt: accessExpiry(st), Profile: s.k.Profile()}
+	return presentToken(env, tok, s.k.Status(), minValid, err)
+}
+
+// presentToken checks a token handed out for st's profile and gathers what
+// the formats show with it. A token with characters outside the printable
+// token set is refused. When the token's whole lifetime is shorter than
+// minValid, it is still returned and a warning saying so goes to stderr:
+// warn, the keeper's own warning if it gave one, or one made here. The
+// direct path and the running app's path both use it.
+func presentToken(env Env, tok string, st keeper.Status, minValid time.Duration, warn error) (tokenfmt.Token, error) {
+	t := tokenfmt.Token{AccessToken: tok, ExpiresAt: accessExpiry(st), Profile: st.Profile}
 	if st.Session != nil {
 		if a, ok := st.Session.User.DefaultAccount(); ok {
 			t.AccountID, t.BaseURI = oauth.CleanText(a.AccountID), oauth.CleanText(a.BaseURI)
@@ -44,13 +49,12 @@ func (s *session) tokenFor(ctx context.Context, env Env, minValid time.Duration)
 	if !oauth.PrintableToken(tok) {
 		return tokenfmt.Token{}, fmt.Errorf("%s returned an access token with characters a token cannot contain; "+
 			"it is not printed, so it cannot drive your terminal. Run `tokendesk refresh -p %s`; if this persists, tell the server's administrator",
-			serverName(st.Environment), s.k.Profile())
+			serverName(st.Environment), st.Profile)
 	}
-	now := time.Now()
-	left := t.ExpiresAt.Sub(now)
+	left := time.Until(t.ExpiresAt)
 	switch {
-	case err != nil: // a token came with a warning (e.g. its lifetime is too short)
-		fmt.Fprintf(env.Stderr, "tokendesk: warning: %s\n", oneLine(err.Error()))
+	case warn != nil: // a token came with a warning (e.g. its lifetime is too short)
+		fmt.Fprintf(env.Stderr, "tokendesk: warning: %s\n", oneLine(warn.Error()))
 	case !t.ExpiresAt.IsZero() && left < minValid:
 		fmt.Fprintf(env.Stderr, "tokendesk: warning: the token is valid for only %s, less than the --min-valid %s asked: "+
 			"%s issues access tokens that live %s, so no refresh can meet it\n",
