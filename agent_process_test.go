@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tokendesk/tokendesk/agent"
+	"github.com/tokendesk/tokendesk/autostart"
 	"github.com/tokendesk/tokendesk/oauth/sandbox"
 	"github.com/tokendesk/tokendesk/storage"
 )
@@ -445,5 +446,52 @@ func TestWindowClosedWithoutTrayKeepsRefreshing(t *testing.T) {
 			t.Fatal("the second tokendesk did not show the window")
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestAutostartEntry: `autostart on|status|off` with the real binary after a
+// login: the XDG entry runs this binary's absolute path with --background
+// and carries TOKENDESK_CONFIG_DIR; it holds no token; off removes it.
+func TestAutostartEntry(t *testing.T) {
+	d := newDesk(t, sandbox.Options{AutoAccept: true})
+	d.addProfile()
+	d.login()
+	cfgHome := t.TempDir()
+	d.extraEnv = []string{"XDG_CONFIG_HOME=" + cfgHome}
+	entry := filepath.Join(cfgHome, "autostart", autostart.AppID+".desktop")
+	exe, err := filepath.EvalSymlinks(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, _ = filepath.Abs(exe)
+	if r := d.run("autostart", "status"); r.code != 0 || !strings.HasPrefix(r.stdout, "off: no entry at "+entry) {
+		t.Fatalf("status before: %+v", r)
+	}
+	if r := d.run("autostart", "on"); r.code != 0 || !strings.Contains(r.stdout, entry) {
+		t.Fatalf("on: %+v", r)
+	}
+	b, err := os.ReadFile(entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := autostart.ExecArgs(autostart.DesktopExec(string(b)))
+	want := []string{"env", "TOKENDESK_CONFIG_DIR=" + d.dir, exe, "--background"}
+	if strings.Join(got, "\x00") != strings.Join(want, "\x00") {
+		t.Fatalf("Exec runs %q, want %q", got, want)
+	}
+	if r := d.run("autostart", "status"); r.code != 0 || r.stdout != "on: "+entry+"\n" {
+		t.Fatalf("status after on: %+v", r)
+	}
+	access, refresh := d.secrets()
+	for _, s := range []string{access, refresh} {
+		if strings.Contains(string(b), s) {
+			t.Fatal("the autostart entry holds a token")
+		}
+	}
+	if r := d.run("autostart", "off"); r.code != 0 {
+		t.Fatalf("off: %+v", r)
+	}
+	if _, err := os.Stat(entry); !os.IsNotExist(err) {
+		t.Fatalf("entry after off: %v", err)
 	}
 }

@@ -189,6 +189,30 @@ func Enable(exe, configDir string) error {
 	return e.Enable(exe, configDir)
 }
 
+// EnableSelf switches autostart on for this binary (see Executable) and the
+// configuration in TOKENDESK_CONFIG_DIR, if set, and returns where the entry
+// is. It is what `tokendesk autostart on` and the window's switch call.
+func EnableSelf() (where, configDir string, err error) {
+	exe, err := Executable()
+	if err != nil {
+		return "", "", err
+	}
+	if d := os.Getenv(EnvConfigDir); d != "" {
+		if configDir, err = filepath.Abs(d); err != nil {
+			return "", "", fmt.Errorf("resolve %s=%q: %w", EnvConfigDir, d, err)
+		}
+	}
+	e, err := DefaultEnv()
+	if err != nil {
+		return "", "", err
+	}
+	if err := e.Enable(exe, configDir); err != nil {
+		return "", "", err
+	}
+	where, err = e.Location()
+	return where, configDir, err
+}
+
 // Disable removes the running system's entry.
 func Disable() error {
 	e, err := DefaultEnv()

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/tokendesk/tokendesk/autostart"
-	"github.com/tokendesk/tokendesk/storage"
 )
 
 // runAutostart is `tokendesk autostart on|off|status`: start Token Desk in
@@ -20,18 +19,10 @@ func runAutostart(_ context.Context, args []string, env Env) error {
 	}
 	switch args[0] {
 	case "on":
-		exe, err := autostart.Executable()
+		where, dir, err := autostart.EnableSelf()
 		if err != nil {
 			return err
 		}
-		dir := ""
-		if d, overridden, err := storage.DefaultDir(); err == nil && overridden {
-			dir = d
-		}
-		if err := e.Enable(exe, dir); err != nil {
-			return err
-		}
-		where, _ := e.Location()
 		fmt.Fprintf(env.Stdout, "Autostart is on: Token Desk starts in the background at login (%s).\n", where)
 		if dir != "" {
 			fmt.Fprintf(env.Stdout, "It uses the configuration in %s.\n", dir)
