@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -12,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tokendesk/tokendesk/internal/humanize"
+	"github.com/tokendesk/tokendesk/internal/tokenfmt"
 	"github.com/tokendesk/tokendesk/keeper"
 )
 
@@ -35,14 +38,13 @@ func (m *MainWindow) buildSessionTab() fyne.CanvasObject {
 			m.hideToken()
 		}
 	})
-	labels := make([]string, len(TokenFormats))
-	for i, f := range TokenFormats {
+	labels := make([]string, len(tokenfmt.WindowFormats))
+	for i, f := range tokenfmt.WindowFormats {
 		labels[i] = f.Label()
 	}
 	m.FormatSelect = widget.NewSelect(labels, nil)
 	m.FormatSelect.SetSelectedIndex(0)
 	m.CopyButton = widget.NewButtonWithIcon("Copy access token", theme.ContentCopyIcon(), func() { m.copyToken(m.selectedFormat()) })
-	m.CopyButton.Importance = widget.HighImportance
 	m.RefreshButton = widget.NewButtonWithIcon("Refresh now", theme.ViewRefreshIcon(), m.refreshNow)
 	m.LoginButton = widget.NewButtonWithIcon("Log in…", theme.LoginIcon(), m.startLogin)
 	m.LogoutButton = widget.NewButtonWithIcon("Log out…", theme.LogoutIcon(), m.confirmLogout)
@@ -50,23 +52,25 @@ func (m *MainWindow) buildSessionTab() fyne.CanvasObject {
 	m.NoticeLabel.Wrapping = fyne.TextWrapWord
 	m.NoticeLabel.Hide()
 
-	token := widget.NewCard("", "Access token", container.NewVBox(
-		container.NewBorder(nil, nil, nil, m.RevealCheck, m.TokenLabel),
-		container.NewBorder(nil, nil, widget.NewLabel("Copy as"), m.CopyButton, m.FormatSelect),
-	))
+	token := widget.NewCard("", "Access token", container.NewBorder(nil, nil, nil, m.RevealCheck, m.TokenLabel))
 	hint := widget.NewLabel("Ctrl+C copy · Ctrl+Shift+C copy raw · Ctrl+R or F5 refresh · Ctrl+L log in")
-	hint.Importance = widget.LowImportance
+	hint.SizeName = theme.SizeNameCaptionText
 	hint.Wrapping = fyne.TextWrapWord
-	return container.NewVBox(
+	// The notice and the copy row stay in view below the scrolling status,
+	// so Copy is reachable at any window size (issue 8, defect 9).
+	body := container.NewVScroll(container.NewVBox(
 		m.buildStatusCard(),
-		m.NoticeLabel,
 		container.NewHBox(m.RefreshButton, m.LoginButton, m.LogoutButton),
 		token,
 		hint,
-	)
+	))
+	copyRow := container.NewBorder(nil, nil, widget.NewLabel("Copy as"), m.CopyButton, m.FormatSelect)
+	return container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), m.NoticeLabel, copyRow), nil, nil, body)
 }
 
-func (m *MainWindow) selectedFormat() TokenFormat { return formatByLabel(m.FormatSelect.Selected) }
+func (m *MainWindow) selectedFormat() tokenfmt.Format {
+	return tokenfmt.ByLabel(m.FormatSelect.Selected)
+}
 
 // canUseToken reports whether the session can hand out an access token.
 func (m *MainWindow) canUseToken() bool {
@@ -95,12 +99,6 @@ func (m *MainWindow) updateActions() {
 	} else {
 		m.LoginButton.SetText("Log in again…")
 	}
-	if m.needsLogin() != "" {
-		m.LoginButton.Importance = widget.HighImportance
-	} else {
-		m.LoginButton.Importance = widget.MediumImportance
-	}
-	m.LoginButton.Refresh()
 }
 
 func enable(b *widget.Button, on bool) {
@@ -123,7 +121,7 @@ var markSensitive = markClipboardSensitive
 
 // copyToken copies the access token in the given format, asking first the
 // first time per run for a production profile.
-func (m *MainWindow) copyToken(format TokenFormat) {
+func (m *MainWindow) copyToken(format tokenfmt.Format) {
 	if !m.canUseToken() {
 		m.setNotice("No usable session: log in first.")
 		return
@@ -150,27 +148,27 @@ func (m *MainWindow) copyToken(format TokenFormat) {
 	m.doCopy(format)
 }
 
-func (m *MainWindow) doCopy(format TokenFormat) {
+func (m *MainWindow) doCopy(format tokenfmt.Format) {
 	sess := m.sess
 	m.setNotice("Getting a valid access token…")
 	m.spawn(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), backendTimeout)
 		defer cancel()
-		tok, err := sess.Token(ctx, TokenMinValid)
+		tok, short, err := fetchToken(ctx, sess)
 		runOnMain(func() {
 			if m.sess != sess {
 				return
 			}
 			if err != nil {
-				m.setNotice("Could not get an access token: " + err.Error())
+				m.setNotice("Could not get an access token: " + errText(err))
 				return
 			}
-			text := FormatToken(format, tok)
+			text := tokenfmt.Render(format, m.tokenFor(tok))
 			clip := m.app.Clipboard()
 			clip.SetContent(text)
 			m.copied = text
-			notice := "Copied (" + format.Label() + "). The clipboard is cleared in " +
-				formatCountdown(m.opt.ClipboardClear) + "."
+			notice := "Copied (" + format.Label() + ")" + short + ". The clipboard is cleared in " +
+				humanize.Duration(m.opt.ClipboardClear) + "."
 			if err := markSensitive(text); err != nil {
 				// The copy worked; only the history/sync opt-out failed.
 				notice += " Clipboard history may keep a copy (" + errText(err) + ")."
@@ -181,6 +179,34 @@ func (m *MainWindow) doCopy(format TokenFormat) {
 			})
 		})
 	})
+}
+
+// fetchToken gets an access token valid for TokenMinValid. A server whose
+// tokens live shorter than that (the demo's live 2 minutes) is no failure:
+// the keeper hands out its token without a refresh, and short says for how
+// long it is valid, as ", valid for 1m 10s only".
+func fetchToken(ctx context.Context, sess Session) (tok, short string, err error) {
+	tok, err = sess.Token(ctx, TokenMinValid)
+	var sv *keeper.ShortValidityError
+	if errors.As(err, &sv) && tok != "" {
+		return tok, ", valid for " + humanize.Duration(sv.Got) + " only", nil
+	}
+	return tok, "", err
+}
+
+// tokenFor is what a copy format may show of tok: the shown profile, its
+// expiry and its default account.
+func (m *MainWindow) tokenFor(tok string) tokenfmt.Token {
+	t := tokenfmt.Token{AccessToken: tok, Profile: m.profile}
+	if s := m.status.Session; s != nil {
+		t.ExpiresAt = s.AccessExpiresAt
+		if s.User != nil {
+			if a, ok := s.User.DefaultAccount(); ok {
+				t.AccountID, t.BaseURI = a.AccountID, a.BaseURI
+			}
+		}
+	}
+	return t
 }
 
 // clearClipboard empties the clipboard if it still holds exactly text.
@@ -206,26 +232,47 @@ func (m *MainWindow) revealToken() {
 	}
 	sess := m.sess
 	m.TokenLabel.SetText("(fetching…)")
-	m.spawn(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), backendTimeout)
-		defer cancel()
-		tok, err := sess.Token(ctx, TokenMinValid)
-		runOnMain(func() {
-			if m.sess != sess || !m.tokenRevealed() {
-				return
-			}
-			if err != nil {
-				m.hideToken()
-				m.setNotice("Could not get an access token: " + err.Error())
-				return
-			}
-			if st := sess.Status(); st.Session != nil {
-				m.revealedFor = st.Session.AccessExpiresAt
-			}
-			m.TokenLabel.Selectable = true
-			m.TokenLabel.SetText(tok)
-		})
+	m.spawn(func() { m.fetchRevealed(sess) })
+}
+
+// fetchRevealed gets sess's token off the main goroutine and shows it if
+// Reveal is still ticked for that session.
+func (m *MainWindow) fetchRevealed(sess Session) {
+	ctx, cancel := context.WithTimeout(context.Background(), backendTimeout)
+	defer cancel()
+	tok, _, err := fetchToken(ctx, sess)
+	runOnMain(func() {
+		if m.sess != sess || !m.tokenRevealed() {
+			return
+		}
+		if err != nil {
+			m.hideToken()
+			m.setNotice("Could not get an access token: " + errText(err))
+			return
+		}
+		if st := sess.Status(); st.Session != nil {
+			m.revealedFor = st.Session.AccessExpiresAt
+		}
+		m.TokenLabel.Selectable = true
+		m.TokenLabel.SetText(tok)
 	})
+}
+
+// revealedTokenChanged keeps a revealed token true to the session on every
+// status change: a new token (after a refresh) is fetched and shown in the
+// old one's place with Reveal still ticked; a session that can no longer
+// hand one out hides it. It runs inside a status update, so the fetch
+// always runs on its own goroutine.
+func (m *MainWindow) revealedTokenChanged() {
+	if !m.canUseToken() {
+		m.hideToken()
+		return
+	}
+	if m.status.Session.AccessExpiresAt.Equal(m.revealedFor) {
+		return // the shown token is still the session's
+	}
+	m.revealedFor = m.status.Session.AccessExpiresAt // fetch once per new token
+	go m.fetchRevealed(m.sess)
 }
 
 // hideToken masks the token again.
@@ -262,7 +309,8 @@ func (m *MainWindow) refreshNow() {
 			if err != nil {
 				m.setNotice("Refresh failed: " + err.Error())
 			} else {
-				m.setNotice("Refreshed at " + formatClock(m.opt.Now()) + ".")
+				now := m.opt.Now()
+				m.setNotice("Refreshed at " + humanize.WhenSeconds(now, now) + ".")
 			}
 		})
 	})
@@ -300,7 +348,7 @@ func (m *MainWindow) confirmLogout() {
 func (m *MainWindow) setupShortcuts() {
 	c := m.win.Canvas()
 	c.AddShortcut(&fyne.ShortcutCopy{}, func(fyne.Shortcut) { m.copyToken(m.selectedFormat()) })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyC, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}, func(fyne.Shortcut) { m.copyToken(FormatRaw) })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyC, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}, func(fyne.Shortcut) { m.copyToken(tokenfmt.Raw) })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { m.refreshNow() })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { m.startLogin() })
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {

@@ -2,38 +2,23 @@ package ui
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/tokendesk/tokendesk/internal/tokenfmt"
+	"github.com/tokendesk/tokendesk/keeper"
 	"github.com/tokendesk/tokendesk/oauth"
 )
-
-func TestFormatToken(t *testing.T) {
-	for f, want := range map[TokenFormat]string{
-		FormatRaw:    "abc",
-		FormatHeader: "Authorization: Bearer abc",
-		FormatCurl:   `-H "Authorization: Bearer abc"`,
-		FormatExport: "export DOCUSIGN_ACCESS_TOKEN=abc",
-		"unknown":    "abc",
-	} {
-		if got := FormatToken(f, "abc"); got != want {
-			t.Errorf("FormatToken(%s) = %q, want %q", f, got, want)
-		}
-	}
-	for _, f := range TokenFormats {
-		if formatByLabel(f.Label()) != f {
-			t.Errorf("label %q does not map back to %s", f.Label(), f)
-		}
-	}
-}
 
 func TestCopyPutsTokenThenClears(t *testing.T) {
 	h := newHarness(t, validStatus(oauth.Demo))
 	m := h.m
-	m.FormatSelect.SetSelected(FormatHeader.Label())
+	m.FormatSelect.SetSelected(tokenfmt.Header.Label())
 	test.Tap(m.CopyButton)
 	clip := h.app.Clipboard()
 	if got := clip.Content(); got != "Authorization: Bearer "+secretToken {
@@ -103,7 +88,7 @@ func TestProductionCopyConfirmsFirstTimeOnly(t *testing.T) {
 func TestShortcuts(t *testing.T) {
 	h := newHarness(t, validStatus(oauth.Demo))
 	m := h.m
-	m.FormatSelect.SetSelected(FormatExport.Label())
+	m.FormatSelect.SetSelected(tokenfmt.Export.Label())
 	c := m.win.Canvas().(test.WindowlessCanvas)
 	sc := c.(fyne.Shortcutable)
 	sc.TypedShortcut(&fyne.ShortcutCopy{})
@@ -119,7 +104,7 @@ func TestShortcuts(t *testing.T) {
 	if h.sess.refreshes != 2 {
 		t.Errorf("refreshes = %d, want 2", h.sess.refreshes)
 	}
-	assertContains(t, "notice", m.NoticeLabel.Text, "Refreshed at 09:00:00.")
+	assertContains(t, "notice", m.NoticeLabel.Text, "Refreshed at 09:00:00 UTC.")
 }
 
 func TestLogoutWordingAndCall(t *testing.T) {
@@ -132,4 +117,63 @@ func TestLogoutWordingAndCall(t *testing.T) {
 		t.Fatalf("logouts %d, state %q", h.sess.logouts, m.StateLabel.Text)
 	}
 	assertContains(t, "notice", m.NoticeLabel.Text, "Profile > Connected Apps")
+}
+
+// TestShortLivedTokensAreUsable: defect 8.10. With tokens that live less
+// than TokenMinValid (the demo's 2 minutes) the keeper hands out its token
+// with a ShortValidityError; copy and reveal use it, say how long it is
+// valid, and Reveal stays ticked, also when a refresh replaces the token.
+func TestShortLivedTokensAreUsable(t *testing.T) {
+	h := newHarness(t, validStatus(oauth.Demo))
+	m := h.m
+	h.sess.tokenErr = &keeper.ShortValidityError{Asked: TokenMinValid, Got: 70 * time.Second, Lifetime: 2 * time.Minute}
+	test.Tap(m.CopyButton)
+	if got := h.app.Clipboard().Content(); got != secretToken {
+		t.Fatalf("clipboard = %q, want the short-lived token", got)
+	}
+	assertContains(t, "notice", m.NoticeLabel.Text, "Copied (Raw token), valid for 1m 10s only.")
+
+	test.Tap(m.RevealCheck)
+	if !m.RevealCheck.Checked || m.TokenLabel.Text != secretToken {
+		t.Fatalf("reveal: checked %v, label %q", m.RevealCheck.Checked, m.TokenLabel.Text)
+	}
+	// A refresh replaces the token: the new one is shown, Reveal stays on.
+	st := validStatus(oauth.Demo)
+	s := *st.Session
+	s.AccessExpiresAt = s.AccessExpiresAt.Add(2 * time.Minute)
+	st.Session = &s
+	h.sess.mu.Lock()
+	h.sess.token = "NEW-ACCESS-TOKEN"
+	h.sess.mu.Unlock()
+	h.sess.push(st)
+	eventually(t, "the new token revealed", func() bool { return m.TokenLabel.Text == "NEW-ACCESS-TOKEN" })
+	if !underUI(func() bool { return m.RevealCheck.Checked }) {
+		t.Error("Reveal unticked itself after a refresh")
+	}
+	for _, min := range h.sess.tokenMins {
+		if min != TokenMinValid {
+			t.Errorf("Token asked for %v", min)
+		}
+	}
+	// A dead session hides it.
+	h.sess.push(keeper.Status{Profile: "acme", Environment: oauth.Demo, State: keeper.ReloginRequired, Session: &s})
+	if underUI(func() bool { return m.RevealCheck.Checked || m.TokenLabel.Text == "NEW-ACCESS-TOKEN" }) {
+		t.Errorf("re-login required: checked %v, label %q", m.RevealCheck.Checked, m.TokenLabel.Text)
+	}
+}
+
+// TestCopyFormatsAreTokenfmt: the window's copy formats are tokenfmt's, the
+// same text as `tokendesk token --format`.
+func TestCopyFormatsAreTokenfmt(t *testing.T) {
+	for _, f := range tokenfmt.WindowFormats {
+		t.Run(string(f), func(t *testing.T) {
+			h := newHarness(t, validStatus(oauth.Demo))
+			h.m.FormatSelect.SetSelected(f.Label())
+			test.Tap(h.m.CopyButton)
+			want := tokenfmt.Render(f, tokenfmt.Token{AccessToken: secretToken})
+			if got := h.app.Clipboard().Content(); got != want || !strings.Contains(got, secretToken) {
+				t.Errorf("copied %q, want %q", got, want)
+			}
+		})
+	}
 }
