@@ -8,13 +8,16 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/tokendesk/tokendesk/internal/testbrowser"
 	"github.com/tokendesk/tokendesk/oauth/sandbox"
 )
 
@@ -430,4 +433,70 @@ func TestCLIScriptCommands(t *testing.T) {
 		t.Errorf("%d default accounts: %s", defaults, r.stdout)
 	}
 	d.scanForSecrets(acc, rt)
+}
+
+// TestCLILoginWithBlockingLauncher: a browser launcher that never exits (a
+// browser started in the foreground) must not stall `tokendesk login`.
+func TestCLILoginWithBlockingLauncher(t *testing.T) {
+	d := newDesk(t, sandbox.Options{AutoAccept: true})
+	d.addProfile()
+	bin := t.TempDir()
+	urlFile, pidFile := filepath.Join(bin, "url"), filepath.Join(bin, "pid")
+	shim := "#!/bin/sh\necho $$ > " + pidFile + "\nprintf '%s' \"$1\" > " + urlFile + ".tmp && mv " + urlFile + ".tmp " + urlFile + "\nexec sleep 600\n"
+	if err := os.WriteFile(filepath.Join(bin, "xdg-open"), []byte(shim), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if b, err := os.ReadFile(pidFile); err == nil {
+			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c := d.cmd(ctx, "login")
+	c.Env = append(c.Env, "PATH="+bin+":"+os.Getenv("PATH"))
+	// Files, not pipes: the launcher inherits stderr and keeps it open, and
+	// Wait would wait for it to close rather than for tokendesk to exit.
+	outF, err := os.Create(filepath.Join(bin, "stdout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outF.Close()
+	errF, err := os.Create(filepath.Join(bin, "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer errF.Close()
+	c.Stdout, c.Stderr = outF, errF
+	out := func() string { b, _ := os.ReadFile(outF.Name()); return string(b) }
+	errb := func() string { b, _ := os.ReadFile(errF.Name()); return string(b) }
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var u []byte
+	for i := 0; i < 200 && len(u) == 0; i++ {
+		time.Sleep(50 * time.Millisecond)
+		u, _ = os.ReadFile(urlFile)
+	}
+	if len(u) == 0 {
+		_ = c.Process.Kill()
+		t.Fatalf("the launcher was never called; stderr: %s", errb())
+	}
+	if _, err := testbrowser.Visit(ctx, string(u), testbrowser.Accept); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil || !strings.Contains(out(), "Logged in as") {
+			t.Fatalf("login: %v, stdout %q, stderr %q", err, out(), errb())
+		}
+	case <-time.After(15 * time.Second):
+		_ = c.Process.Kill()
+		t.Fatalf("login still waits for the launcher 15 s after the consent; stderr %q", errb())
+	}
+	d.outputs = append(d.outputs, out(), errb())
 }
