@@ -7,7 +7,6 @@ import (
 
 	"github.com/tokendesk/tokendesk/desk"
 	"github.com/tokendesk/tokendesk/keeper"
-	"github.com/tokendesk/tokendesk/oauth"
 )
 
 // ManagerBackend serves the keepers of a desk.Manager: the same keepers the
@@ -64,15 +63,9 @@ func (b ManagerBackend) Refresh(ctx context.Context, profile string) (*keeper.St
 	return &st, err
 }
 
-// adopter is a keeper that can take over a handed-off session, holding it
-// in memory and retrying its write until it is stored.
-type adopter interface {
-	Adopt(ctx context.Context, s *oauth.Session) error
-}
-
-// HandOff implements Backend: the keeper adopts the session when it can;
-// otherwise the session is stored here under the profile's lock and the
-// keeper reloads it.
+// HandOff implements Backend: the keeper adopts the session, saving it or
+// holding it in memory until it can (keeper.Keeper.Adopt). The handing
+// process holds the profile's lock meanwhile, so none is taken here.
 func (b ManagerBackend) HandOff(ctx context.Context, profile string, h *HandOff) error {
 	k, err := b.M.Keeper(ctx, profile)
 	if err != nil {
@@ -80,20 +73,10 @@ func (b ManagerBackend) HandOff(ctx context.Context, profile string, h *HandOff)
 	}
 	s := h.Session.Clone()
 	s.AccessToken, s.RefreshToken = h.AccessToken, h.RefreshToken
-	if a, ok := any(k).(adopter); ok {
-		return a.Adopt(ctx, s)
+	if err := k.Adopt(ctx, s); err != nil {
+		return fmt.Errorf("take over the rotated session of %q: %w", k.Profile(), err)
 	}
-	st := &keeper.StorageBackend{Config: b.M.Store(), Secrets: b.M.Secrets()}
-	unlock, err := st.Lock(ctx, k.Profile())
-	if err != nil {
-		return fmt.Errorf("lock profile %q for the handed-off session: %w", k.Profile(), err)
-	}
-	err = st.SaveSession(ctx, k.Profile(), s)
-	unlock()
-	if err != nil {
-		return fmt.Errorf("store the handed-off session of %q: %w", k.Profile(), err)
-	}
-	return k.Load(ctx)
+	return nil
 }
 
 // NotServed is a Backend that serves no session: a demo-mode window serves

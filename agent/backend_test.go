@@ -48,3 +48,37 @@ func TestManagerBackendHandOff(t *testing.T) {
 		t.Fatal("a token for an unknown profile")
 	}
 }
+
+// TestManagerBackendHandOffHeld: when the app's keyring refuses the handed
+// session too, the keeper holds it (Retrying, with a storage error) and
+// reports it; once the keyring works, the next refresh saves it first.
+func TestManagerBackendHandOffHeld(t *testing.T) {
+	ctx := context.Background()
+	secrets := storage.NewMemorySecrets()
+	m := desk.NewManager(desk.Options{Store: storage.Open(t.TempDir()), Secrets: secrets})
+	if err := m.SaveProfile(ctx, storage.Profile{Name: "p", Environment: "demo", IntegrationKey: "00000000-0000-0000-0000-000000000001"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	b := ManagerBackend{M: m}
+	if _, err := b.Status(ctx, "p"); err != nil { // the keeper exists before the keyring breaks
+		t.Fatal(err)
+	}
+	secrets.SetFail(errors.New("the login keyring is locked"))
+	now := time.Now().UTC()
+	s := &oauth.Session{RequestedScopes: []string{"signature"}, AccessExpiresAt: now.Add(8 * time.Hour),
+		ConsentedAt: now, RefreshIssuedAt: now}
+	if err := b.HandOff(ctx, "p", &HandOff{Session: s, AccessToken: "held-access", RefreshToken: "held-refresh"}); err != nil {
+		t.Fatalf("hand-off with a locked keyring: %v", err)
+	}
+	st, err := b.Status(ctx, "p")
+	if err != nil || st.StorageError == "" {
+		t.Fatalf("status while held: %v %+v", err, st)
+	}
+	secrets.SetFail(nil)
+	if _, err := b.Refresh(ctx, "p"); err != nil { // a refresh first writes the held session
+		t.Fatalf("refresh after the keyring came back: %v", err)
+	}
+	if rt, err := secrets.Get("p", storage.KeyRefreshToken); err != nil || rt != "held-refresh" {
+		t.Fatalf("after the keyring came back: %q, %v", rt, err)
+	}
+}
