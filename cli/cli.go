@@ -39,6 +39,9 @@ type Env struct {
 	OpenBrowser func(url string) error
 	// Manager opens the profiles, config file and keyring.
 	Manager func() (*desk.Manager, error)
+	// AgentFirst makes token, status and refresh ask the running app of the
+	// process's configuration first (cli/agentpath.go).
+	AgentFirst bool
 }
 
 // DefaultEnv uses the process's standard streams, the system browser (via
@@ -47,7 +50,7 @@ func DefaultEnv() Env {
 	browser.Stdout = os.Stderr // keep stdout for the command's own output
 	pending := func(msg string) { fmt.Fprintf(os.Stderr, "tokendesk: %s\n", oneLine(msg)) }
 	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, OpenBrowser: browser.OpenURL,
-		Manager: func() (*desk.Manager, error) { return openDesk(pending) }}
+		Manager: func() (*desk.Manager, error) { return openDesk(pending) }, AgentFirst: true}
 }
 
 // OpenManager opens the config dir ($TOKENDESK_CONFIG_DIR or the user config
