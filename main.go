@@ -21,10 +21,11 @@ import (
 	"github.com/tokendesk/tokendesk/agent"
 	"github.com/tokendesk/tokendesk/cli"
 	"github.com/tokendesk/tokendesk/demo"
-	"github.com/tokendesk/tokendesk/desk"
 	"github.com/tokendesk/tokendesk/internal/flock"
 	_ "github.com/tokendesk/tokendesk/internal/locale"
 	"github.com/tokendesk/tokendesk/internal/trayhost"
+	"github.com/tokendesk/tokendesk/keeper"
+	"github.com/tokendesk/tokendesk/oauth"
 	"github.com/tokendesk/tokendesk/storage"
 	"github.com/tokendesk/tokendesk/ui"
 )
@@ -88,6 +89,7 @@ func runWindow(ctx context.Context, demoMode, background bool) error {
 		defer unlock()
 	}
 	var backend agent.Backend = agent.ManagerBackend{M: m}
+	var store profileStore = m
 	note := ""
 	if demoMode || len(cfg.Profiles) == 0 {
 		opt, err := demo.OptionsFromEnv(os.Getenv)
@@ -99,6 +101,8 @@ func runWindow(ctx context.Context, demoMode, background bool) error {
 			return err
 		}
 		defer d.Close()
+		// Profiles added from demo mode go to the real configuration.
+		store = d.Profiles(m)
 		m, note, backend = d.Manager, demo.Note, agent.NotServed{}
 		if cfg, err = m.Config(); err != nil {
 			return err
@@ -114,7 +118,7 @@ func runWindow(ctx context.Context, demoMode, background bool) error {
 		// session bus): hide desktop.App; closing the window hides it below.
 		fa = noTray{a}
 	}
-	w := ui.NewMainWindow(fa, profiles{m: m, ctx: ctx}, ui.Options{
+	w := ui.NewMainWindow(fa, profiles{m: store, ctx: ctx}, ui.Options{
 		OpenURL:        browser.OpenURL,
 		ClipboardClear: time.Duration(set.ClipboardClear),
 		Initial:        set.CurrentProfile,
@@ -137,7 +141,7 @@ func runWindow(ctx context.Context, demoMode, background bool) error {
 	}
 	// Coming back to the foreground (often after a suspend) re-checks every
 	// session at once instead of waiting for the next minute's check.
-	a.Lifecycle().SetOnEnteredForeground(m.PokeAll)
+	a.Lifecycle().SetOnEnteredForeground(store.PokeAll)
 	go func() { <-ctx.Done(); fyne.Do(a.Quit) }()
 	if !background {
 		w.Show()
@@ -145,7 +149,7 @@ func runWindow(ctx context.Context, demoMode, background bool) error {
 	// The shown profile's keeper exists already; the rest load in the
 	// background so many profiles do not delay the first frame.
 	kctx, stopKeepers := context.WithCancel(context.Background())
-	go m.KeepAlive(kctx)
+	go store.KeepAlive(kctx)
 	a.Run()
 	stopServing()
 	<-served
@@ -193,9 +197,23 @@ func keepRunningOnClose(a fyne.App, win fyne.Window) {
 // noTray is a fyne.App that does not offer desktop.App's tray.
 type noTray struct{ fyne.App }
 
-// profiles adapts the desk manager to the window's Profiles interface.
+// profileStore is what the window needs of the profiles: a desk.Manager, or
+// in demo mode demo.Profiles (the demo profile plus the real configuration,
+// where profiles added from demo mode are saved).
+type profileStore interface {
+	List() []storage.Profile
+	Keeper(ctx context.Context, name string) (*keeper.Keeper, error)
+	SaveProfile(ctx context.Context, p storage.Profile, clientSecret string) error
+	RemoveProfile(ctx context.Context, name string) error
+	Resolve(name string) (storage.Profile, error)
+	Client(p storage.Profile) (*oauth.Client, error)
+	KeepAlive(ctx context.Context)
+	PokeAll()
+}
+
+// profiles adapts the profile store to the window's Profiles interface.
 type profiles struct {
-	m   *desk.Manager
+	m   profileStore
 	ctx context.Context
 }
 
@@ -206,7 +224,14 @@ func (p profiles) Session(name string) (ui.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return k, nil
+	// The login pane's "paste the address" fallback needs the client.
+	return &ui.KeeperSession{Keeper: k, Client: func() (*oauth.Client, error) {
+		pr, err := p.m.Resolve(name)
+		if err != nil {
+			return nil, err
+		}
+		return p.m.Client(pr)
+	}}, nil
 }
 
 func (p profiles) Save(pr storage.Profile, secret string) error {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/tokendesk/tokendesk/desk"
 	"github.com/tokendesk/tokendesk/keeper"
+	"github.com/tokendesk/tokendesk/oauth"
 	"github.com/tokendesk/tokendesk/storage"
 )
 
@@ -79,4 +80,15 @@ func (p *Profiles) KeepAlive(ctx context.Context) {
 func (p *Profiles) PokeAll() {
 	p.Demo.PokeAll()
 	p.Real.PokeAll()
+}
+
+// Resolve returns the named profile from the store that owns it.
+func (p *Profiles) Resolve(name string) (storage.Profile, error) {
+	return p.manager(name).Resolve(name)
+}
+
+// Client builds a profile's oauth client with the store that owns it (its
+// client secret lives in that store's secrets).
+func (p *Profiles) Client(pr storage.Profile) (*oauth.Client, error) {
+	return p.manager(pr.Name).Client(pr)
 }

@@ -84,6 +84,13 @@ func TestProfilesSavesRealProfilesInRealConfig(t *testing.T) {
 	}
 
 	for _, name := range []string{ProfileName, "acme"} {
+		pr, err := p.Resolve(name)
+		if err != nil || pr.Name != name {
+			t.Fatalf("Resolve(%s) = %+v, %v", name, pr, err)
+		}
+		if _, err := p.Client(pr); err != nil {
+			t.Errorf("Client(%s): %v (the client secret must come from the store that owns it)", name, err)
+		}
 		k, err := p.Keeper(ctx, name)
 		if err != nil {
 			t.Fatalf("Keeper(%s): %v", name, err)

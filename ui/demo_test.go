@@ -2,8 +2,11 @@ package ui
 
 import (
 	"context"
+	"net/http"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -23,6 +26,8 @@ type storeProfiles struct {
 		Keeper(ctx context.Context, name string) (*keeper.Keeper, error)
 		SaveProfile(ctx context.Context, p storage.Profile, clientSecret string) error
 		RemoveProfile(ctx context.Context, name string) error
+		Resolve(name string) (storage.Profile, error)
+		Client(p storage.Profile) (*oauth.Client, error)
 	}
 }
 
@@ -32,7 +37,13 @@ func (p storeProfiles) Session(name string) (Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return k, nil
+	return &KeeperSession{Keeper: k, Client: func() (*oauth.Client, error) {
+		pr, err := p.s.Resolve(name)
+		if err != nil {
+			return nil, err
+		}
+		return p.s.Client(pr)
+	}}, nil
 }
 func (p storeProfiles) Save(pr storage.Profile, secret string) error {
 	return p.s.SaveProfile(context.Background(), pr, secret)
@@ -103,4 +114,49 @@ func profileNames(ps []storage.Profile) []string {
 		n = append(n, p.Name)
 	}
 	return n
+}
+
+// TestPasteLoginAgainstSandbox: issue 10's "paste the address" fallback,
+// end to end: the consent address is opened by another "browser" (an HTTP
+// client that does not follow the redirect to this computer's loopback
+// port), and the address it ends on, pasted into the login pane, signs the
+// profile in through the real keeper and the local sandbox.
+func TestPasteLoginAgainstSandbox(t *testing.T) {
+	d, err := demo.Start(context.Background(), demo.Options{AutoAccept: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	a := test.NewTempApp(t)
+	m := newMainWindow(a, storeProfiles{d.Manager}, Options{OpenURL: func(string) error { return nil }}, nil)
+	defer m.Close()
+	p := m.Paste
+	onUI(func() { m.startLogin() })
+	eventually(t, "consent address", func() bool { return p.consent != "" && p.box.Visible() })
+	consent := underUIString(func() string { return p.consent })
+	if !strings.HasPrefix(consent, d.Sandbox.URL()+"/oauth/auth?") {
+		t.Fatalf("consent address %q is not the sandbox's", consent)
+	}
+	other := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := other.Get(consent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	ended := resp.Header.Get("Location")
+	if !strings.HasPrefix(ended, "http://127.0.0.1:") || !strings.Contains(ended, "code=") {
+		t.Fatalf("the other browser ended on %q (status %d)", ended, resp.StatusCode)
+	}
+	onUI(func() { p.Entry.SetText(ended); test.Tap(p.UseButton) })
+	eventually(t, "signed in", func() bool { return !m.loggingIn() })
+	if st := m.sess.Status(); st.State != keeper.Valid || st.Session == nil {
+		t.Fatalf("after the pasted login: state %v, notice %q, error %q", st.State, m.NoticeLabel.Text, m.LoginError.Text)
+	}
+}
+
+// underUIString reads a string as if on the main goroutine.
+func underUIString(f func() string) string {
+	var s string
+	onUI(func() { s = f() })
+	return s
 }

@@ -1,9 +1,13 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 
 	"github.com/tokendesk/tokendesk/keeper"
 	"github.com/tokendesk/tokendesk/oauth"
@@ -76,4 +80,76 @@ func TestLoginFailureShowsError(t *testing.T) {
 	eventually(t, "second login", func() bool { h.sess.mu.Lock(); defer h.sess.mu.Unlock(); return h.sess.loginCalls == 2 })
 	onUI(func() { m.cancelLogin() })
 	eventually(t, "cancelled", func() bool { return !m.loggingIn() })
+}
+
+// pasteProfiles hands out one session for every profile.
+type pasteProfiles struct {
+	*fakeProfiles
+	sess Session
+}
+
+func (p pasteProfiles) Session(string) (Session, error) { return p.sess, nil }
+
+// pasteSession is a fakeSession whose login accepts pasted addresses: it
+// accepts one carrying state=S and code, and rejects anything else.
+type pasteSession struct {
+	*fakeSession
+}
+
+func (p pasteSession) LoginPaste(ctx context.Context, o oauth.LoginOptions) error {
+	o.OnURL("http://127.0.0.1:8765/start", "https://account-d.docusign.com/oauth/auth?client_id=x&state=S")
+	for {
+		select {
+		case s := <-o.Paste:
+			if strings.Contains(s, "state=S") && strings.Contains(s, "code=") {
+				return nil
+			}
+			o.OnPasteRejected(errors.New("the address does not come from this login"))
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// TestLoginPasteFallback: issue 10. The login pane offers the consent
+// address for a browser on another computer and takes the address that
+// browser ended on; a wrong one is refused with the reason, and the login
+// goes on waiting.
+func TestLoginPasteFallback(t *testing.T) {
+	h := newHarness(t, signedOut())
+	m := newMainWindow(h.app, pasteProfiles{h.profiles, pasteSession{h.sess}},
+		Options{OpenURL: func(string) error { return nil }}, nil)
+	t.Cleanup(m.Close)
+	p := m.Paste
+	if p.box.Visible() {
+		t.Fatal("paste fallback shown before a login")
+	}
+	onUI(func() { m.startLogin() })
+	eventually(t, "start address shown", func() bool { return m.LoginURLLabel.Text == "http://127.0.0.1:8765/start" })
+	if !underUI(func() bool { return p.box.Visible() && !p.CopyConsent.Disabled() }) {
+		t.Fatal("paste fallback not offered")
+	}
+	onUI(func() { test.Tap(p.CopyConsent) })
+	if got := h.app.Clipboard().Content(); !strings.Contains(got, "/oauth/auth?client_id=x&state=S") {
+		t.Errorf("copied consent address %q", got)
+	}
+	onUI(func() { test.Tap(p.UseButton) })
+	if !underUI(func() bool { return strings.Contains(p.Status.Text, "Paste the whole address") }) {
+		t.Errorf("empty paste: status %q", p.Status.Text)
+	}
+	onUI(func() { p.Entry.SetText("http://127.0.0.1:8765/callback?code=c&state=OTHER"); test.Tap(p.UseButton) })
+	eventually(t, "rejection shown", func() bool {
+		return strings.Contains(p.Status.Text, "Not accepted: the address does not come from this login")
+	})
+	if !underUI(func() bool { return m.loggingIn() && p.Entry.Text == "" }) {
+		t.Fatal("login stopped after a rejected paste, or the pasted code stayed on screen")
+	}
+	onUI(func() {
+		p.Entry.SetText("  http://127.0.0.1:8765/callback?code=c&state=S ")
+		p.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	})
+	eventually(t, "login finished", func() bool { return !m.loggingIn() })
+	if !underUI(func() bool { return m.NoticeLabel.Text == "Signed in." }) {
+		t.Errorf("notice %q", m.NoticeLabel.Text)
+	}
 }
