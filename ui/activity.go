@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tokendesk/tokendesk/internal/humanize"
 	"github.com/tokendesk/tokendesk/keeper"
 )
 
@@ -52,19 +53,41 @@ func activityRow(a keeper.Activity) string {
 	if a.Code != "" {
 		parts = append(parts, "["+a.Code+"]")
 	}
-	parts = append(parts, formatElapsed(a.Duration))
+	parts = append(parts, humanize.Elapsed(a.Duration))
 	if a.Message != "" {
 		parts = append(parts, "— "+oneLine(a.Message))
 	}
 	return strings.Join(parts, "  ")
 }
 
+// updateActivity re-reads the shown profile's activity log when another
+// profile is shown or the keeper reports a new entry (ActivityVersion), also
+// after a refresh that changed no state. The log is read off the main
+// goroutine: it may wait on the activity file's lock.
 func (m *MainWindow) updateActivity() {
-	if m.sess == nil {
-		m.acts = nil
-	} else {
-		m.acts = m.sess.Activity()
+	sess, version := m.sess, m.status.ActivityVersion
+	if sess == nil {
+		m.actsFor, m.actsVersion = nil, 0
+		m.showActivity(nil)
+		return
 	}
+	if sess == m.actsFor && version == m.actsVersion {
+		return
+	}
+	if sess != m.actsFor {
+		m.showActivity(nil) // never another profile's entries
+	}
+	m.actsFor, m.actsVersion = sess, version
+	m.loadActivity(sess, func(acts []keeper.Activity) {
+		if m.actsFor == sess && m.actsVersion == version {
+			m.showActivity(acts)
+		}
+	})
+}
+
+// showActivity puts entries in the list.
+func (m *MainWindow) showActivity(acts []keeper.Activity) {
+	m.acts = acts
 	m.ActivityList.Refresh()
 	if len(m.acts) == 0 {
 		m.ExportButton.Disable()

@@ -1,5 +1,6 @@
-// Package ui is Token Desk's desktop window: it shows one profile's DocuSign
-// session as the keeper sees it, hands out access tokens, drives the browser
+// Package ui is Token Desk's desktop window: it shows every profile's
+// DocuSign session as the keeper publishes it (and computes no session fact
+// of its own), hands out access tokens, drives the browser
 // login and edits profiles. It talks to the rest of the program only through
 // the Profiles and Session interfaces below; it does no HTTP itself.
 package ui
@@ -57,12 +58,6 @@ type Options struct {
 	// ClipboardClear is how long a copied token stays on the clipboard;
 	// default 30s.
 	ClipboardClear time.Duration
-	// WarnHorizon: when the refresh token dies sooner, prompt re-login;
-	// default 72h.
-	WarnHorizon time.Duration
-	// RefreshLifetime returns a profile's refresh-token lifetime for display
-	// fallbacks; default oauth.DefaultRefreshLifetime.
-	RefreshLifetime func(profile string) time.Duration
 	// Initial is the profile to show first; default the first listed.
 	Initial string
 	// DemoNote, if non-empty, is shown in a banner (demo mode explanation).
@@ -72,13 +67,9 @@ type Options struct {
 // Defaults for Options' zero values.
 const (
 	DefaultClipboardClear = 30 * time.Second
-	DefaultWarnHorizon    = 72 * time.Hour
 	// TokenMinValid is how long a copied access token must stay valid; with
 	// less left, the session refreshes before handing it out.
 	TokenMinValid = 5 * time.Minute
-	// assumedAccessLifetime is DocuSign's usual access-token lifetime, used
-	// for the progress bar when the issue time is unknown.
-	assumedAccessLifetime = 8 * time.Hour
 )
 
 func (o Options) withDefaults(a fyne.App) Options {
@@ -97,8 +88,23 @@ func (o Options) withDefaults(a fyne.App) Options {
 	if o.ClipboardClear <= 0 {
 		o.ClipboardClear = DefaultClipboardClear
 	}
-	if o.WarnHorizon <= 0 {
-		o.WarnHorizon = DefaultWarnHorizon
-	}
 	return o
+}
+
+// defaultWindowSize is the window's opening size in Fyne's logical units at
+// the given scale: as large as is comfortable, but never larger than a
+// 1024×700 screen at 1× or a 1280×900 screen at 2× (less the title bar and
+// a panel). Content scrolls below that.
+func defaultWindowSize(scale float32) fyne.Size {
+	if scale <= 0 {
+		scale = 1
+	}
+	w, h := float32(900), float32(640)
+	if fit := 1240 / scale; w > fit {
+		w = fit
+	}
+	if fit := 860 / scale; h > fit {
+		h = fit
+	}
+	return fyne.NewSize(w, h)
 }

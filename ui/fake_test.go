@@ -197,8 +197,10 @@ func validSession() *oauth.Session {
 func validStatus(env oauth.Environment) keeper.Status {
 	return keeper.Status{
 		Profile: "acme", Environment: env, State: keeper.Valid, Session: validSession(),
+		AccessIssuedAt: t0, AccessExpiresAt: t0.Add(8 * time.Hour), RefreshIssuedAt: t0,
 		RefreshExpiresAt: t0.Add(30 * 24 * time.Hour), RefreshExpirySource: oauth.SourceEstimate,
-		NextAttempt: t0.Add(7 * time.Hour), UpdatedAt: t0,
+		WarnFrom: t0.Add(27 * 24 * time.Hour), Extended: true, ExtendedEvidence: "requested",
+		NextAttempt: t0.Add(7 * time.Hour), NextKind: keeper.NextRefresh, UpdatedAt: t0,
 	}
 }
 
@@ -237,6 +239,25 @@ func newHarness(t *testing.T, st keeper.Status) *harness {
 	return h
 }
 
+// newHarnessWith is a window over several profiles, each with its own fake
+// session; h.sess is the first one's.
+func newHarnessWith(t *testing.T, profiles []storage.Profile, statuses map[string]keeper.Status) *harness {
+	t.Helper()
+	h := &harness{t: t, app: test.NewTempApp(t), clock: &fakeClock{now: t0}}
+	h.profiles = &fakeProfiles{profiles: profiles, sessions: map[string]*fakeSession{}}
+	for _, p := range profiles {
+		st := statuses[p.Name]
+		st.Profile = p.Name
+		if st.Environment == "" {
+			st.Environment = oauth.Environment(p.Environment)
+		}
+		h.profiles.sessions[p.Name] = newFakeSession(st)
+	}
+	h.sess = h.profiles.sessions[profiles[0].Name]
+	h.m = h.build(Options{})
+	return h
+}
+
 func (h *harness) build(opt Options) *MainWindow {
 	opt.Now = h.clock.Now
 	opt.OpenURL = func(u string) error { h.opened = append(h.opened, u); return h.openErr }
@@ -244,6 +265,7 @@ func (h *harness) build(opt Options) *MainWindow {
 		m.after = func(d time.Duration, f func()) { h.timers = append(h.timers, pendingTimer{d, f}) }
 		m.notify = func(n *fyne.Notification) { h.notes = append(h.notes, n) }
 		m.spawn = func(f func()) { f() } // synchronous backend calls
+		m.loadActivity = func(s Session, done func([]keeper.Activity)) { done(s.Activity()) }
 	})
 	m.win.Resize(fyne.NewSize(720, 620))
 	h.t.Cleanup(m.Close)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokendesk/tokendesk/internal/humanize"
 	"github.com/tokendesk/tokendesk/keeper"
 )
 
@@ -80,7 +81,7 @@ func FormatActivity(acts []keeper.Activity) string {
 		}
 		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 			a.Time.UTC().Format(time.RFC3339), dash(a.Action), dash(a.Trigger), dash(a.Outcome), code,
-			formatElapsed(a.Duration), dash(oneLine(detail)))
+			humanize.Elapsed(a.Duration), dash(oneLine(detail)))
 	}
 	return b.String()
 }
@@ -94,19 +95,6 @@ func dash(s string) string {
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
-}
-
-// formatElapsed prints an action's duration compactly: "850ms", "2.3s".
-func formatElapsed(d time.Duration) string {
-	switch {
-	case d <= 0:
-		return "-"
-	case d < time.Second:
-		return fmt.Sprintf("%dms", d.Milliseconds())
-	case d < time.Minute:
-		return fmt.Sprintf("%.1fs", d.Seconds())
-	}
-	return formatCountdown(d)
 }
 
 // formatCountdown prints a duration as "7h 59m 12s", "3d 4h 5m" or "42s",
@@ -133,29 +121,6 @@ func formatCountdown(d time.Duration) string {
 		return fmt.Sprintf("%dm %ds", m, s)
 	}
 	return fmt.Sprintf("%ds", s)
-}
-
-// formatAge renders how long ago something happened, to the minute: an
-// age needs no seconds, and a label that changes every second repaints the
-// window every second.
-func formatAge(d time.Duration) string {
-	if d < time.Minute {
-		return "under a minute"
-	}
-	d = d.Truncate(time.Minute)
-	if d < 10*time.Minute {
-		return fmt.Sprintf("%dm", int(d/time.Minute))
-	}
-	return formatCountdown(d)
-}
-
-// daysLeft is the whole number of days from now until t, rounded down.
-func daysLeft(now, t time.Time) int {
-	return int(t.Sub(now) / (24 * time.Hour))
-}
-
-func formatDate(t time.Time) string {
-	return t.Local().Format("Mon 2 Jan 2006 15:04 MST")
 }
 
 func formatClock(t time.Time) string {

@@ -51,13 +51,13 @@ func TestReloginPromptOncePerEpisode(t *testing.T) {
 
 func TestExpiringSoonPrompt(t *testing.T) {
 	st := validStatus(oauth.Demo)
-	st.RefreshExpiresAt = t0.Add(36 * time.Hour)
+	st.RefreshExpiresAt, st.ExpiringSoon = t0.Add(36*time.Hour), true
 	h := newHarness(t, st)
 	if len(h.notes) != 1 {
 		t.Fatalf("notifications = %d, want 1 (refresh token dies within the horizon)", len(h.notes))
 	}
 	assertContains(t, "notification", h.notes[0].Title, "session ends soon")
-	assertContains(t, "dialog", shown(h.m), "ends Tue 3 Mar 2026 21:00 UTC (in 1d 12h 0m)")
+	assertContains(t, "dialog", shown(h.m), "ends Tue 3 Mar 21:00 UTC (in 1d 12h)")
 	tapDialogButton(t, h.m, "Later")
 	if topDialog(h.m) != nil {
 		t.Fatal("dialog still shown after Later")
@@ -109,7 +109,7 @@ func TestTrayIconAndMenu(t *testing.T) {
 		labels = append(labels, it.Label)
 	}
 	got := strings.Join(labels, "|")
-	for _, want := range []string{"acme (DEMO): Session valid, token until 17:00:00", "Copy access token", "Refresh now", "Log in…", "Show window", "Quit Token Desk"} {
+	for _, want := range []string{"acme (DEMO): Session valid, token until 17:00 UTC", "Copy access token", "Refresh now", "Log in…", "Show window", "Quit Token Desk"} {
 		assertContains(t, "tray menu", got, want)
 	}
 	s.push(reloginStatus())

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -9,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tokendesk/tokendesk/internal/humanize"
 	"github.com/tokendesk/tokendesk/keeper"
 	"github.com/tokendesk/tokendesk/oauth"
 )
@@ -24,15 +24,18 @@ type stateLook struct {
 func lookFor(st keeper.Status) stateLook {
 	switch st.State {
 	case keeper.Valid:
+		if st.ExpiringSoon {
+			return stateLook{"Session ends soon", "The access token is usable, but the refresh token dies soon: log in again before then to keep the session.", widget.WarningImportance, theme.ColorNameWarning}
+		}
 		return stateLook{"Session valid", "The access token is usable and refreshes run on schedule.", widget.SuccessImportance, theme.ColorNameSuccess}
 	case keeper.Refreshing:
 		return stateLook{"Refreshing…", "Getting a new access token from DocuSign.", widget.HighImportance, theme.ColorNamePrimary}
 	case keeper.Retrying:
 		return stateLook{"Retrying refresh", "The last refresh failed for a passing reason; Token Desk tries again by itself.", widget.WarningImportance, theme.ColorNameWarning}
 	case keeper.ReloginRequired:
-		return stateLook{"Re-login required", "The refresh token no longer works; only a new browser login helps.", widget.DangerImportance, theme.ColorNameError}
+		return stateLook{"Re-login required", "The session has ended: the refresh token no longer works, and only a new browser login helps.", widget.DangerImportance, theme.ColorNameError}
 	}
-	return stateLook{"Signed out", "No session is stored on this computer for this profile. Log in to start one.", widget.LowImportance, theme.ColorNameDisabled}
+	return stateLook{"Signed out", "No session is stored on this computer for this profile. Log in to start one.", widget.MediumImportance, theme.ColorNameDisabled}
 }
 
 func (m *MainWindow) buildStatusCard() fyne.CanvasObject {
@@ -43,13 +46,13 @@ func (m *MainWindow) buildStatusCard() fyne.CanvasObject {
 	m.stateStripe = newSwatch(theme.ColorNameDisabled, fyne.NewSize(8, 8), 4)
 	m.DetailLabel = wrap(widget.NewLabel(""))
 	m.ReasonLabel = wrap(widget.NewLabel(""))
-	m.NextAttemptLabel = widget.NewLabel("")
-	m.AccessLabel = widget.NewLabel("")
-	m.AccessBar = widget.NewProgressBar()
-	m.AccessBar.TextFormatter = func() string {
-		return fmt.Sprintf("%.0f%% of the access token's lifetime left", m.AccessBar.Value*100)
-	}
+	m.NextAttemptLabel = wrap(widget.NewLabel(""))
+	m.LastRefreshLabel = wrap(widget.NewLabel(""))
+	m.AccessLabel = wrap(widget.NewLabel(""))
+	m.AccessBar = newMeter()
 	m.RefreshLabel = wrap(widget.NewLabel(""))
+	m.Timeline = newTimeline()
+	m.TimelineLegend = wrap(widget.NewLabel(""))
 	m.SourceLabel = wrap(widget.NewLabel(""))
 	m.ExtendedLabel = wrap(widget.NewLabel(""))
 	m.StorageErrorLabel = wrap(widget.NewLabel(""))
@@ -58,11 +61,11 @@ func (m *MainWindow) buildStatusCard() fyne.CanvasObject {
 	m.StorageErrorLabel.Hide()
 
 	body := container.NewVBox(
-		m.StateLabel, m.DetailLabel, m.ReasonLabel, m.NextAttemptLabel, m.StorageErrorLabel,
+		m.StateLabel, m.DetailLabel, m.ReasonLabel, m.NextAttemptLabel, m.LastRefreshLabel, m.StorageErrorLabel,
 		widget.NewSeparator(),
 		m.AccessLabel, m.AccessBar,
 		widget.NewSeparator(),
-		m.RefreshLabel, m.SourceLabel, m.ExtendedLabel,
+		m.RefreshLabel, m.Timeline, m.TimelineLegend, m.SourceLabel, m.ExtendedLabel,
 	)
 	bg := newSwatch(theme.ColorNameInputBackground, fyne.Size{}, theme.InputRadiusSize())
 	m.statusCard = container.NewStack(bg, container.NewBorder(nil, nil, m.stateStripe, nil, container.NewPadded(body)))
@@ -83,31 +86,39 @@ func (m *MainWindow) look() stateLook {
 	return lookFor(m.status)
 }
 
+// updateStatusCard draws the shown profile's status; the parts that depend
+// on the clock are drawn by tick.
 func (m *MainWindow) updateStatusCard() {
 	st := m.status
 	look := m.look()
-	m.StateLabel.Importance = look.importance
-	m.StateLabel.SetText(look.title)
+	setStyled(m.StateLabel, look.title, look.importance)
 	m.stateStripe.SetColorName(look.color)
-	m.DetailLabel.SetText(look.detail)
+	detail := look.detail
+	if st.State == keeper.ReloginRequired && m.openErr == "" && !st.DiedAt.IsZero() {
+		detail = "The session ended " + humanize.When(st.DiedAt, m.opt.Now()) +
+			": the refresh token no longer works, and only a new browser login helps."
+	}
+	setText(m.DetailLabel, detail)
 
-	reason := st.Reason
+	reason := reasonText(st)
 	if m.openErr != "" {
 		reason = m.openErr
 	}
 	if reason == "" && (st.State == keeper.Retrying || st.State == keeper.ReloginRequired) {
 		reason = "no reason given"
 	}
-	if st.ErrorCode != "" {
-		reason += " (DocuSign error: " + st.ErrorCode + ")"
-	}
-	setShown(m.ReasonLabel, reasonPrefix(st.State)+reason, reason != "")
+	// The importance is set before the text, so the reason is never drawn
+	// in the previous state's colour.
 	m.ReasonLabel.Importance = look.importance
+	if reason != "" && look.importance == widget.MediumImportance {
+		m.ReasonLabel.Importance = widget.DangerImportance
+	}
+	setShown(m.ReasonLabel, reasonPrefix(st.State)+sentence(reason), reason != "")
+	m.ReasonLabel.Refresh()
 
 	if st.StorageError != "" {
-		m.StorageErrorLabel.SetText("Storage problem: " + st.StorageError +
-			". The newest refresh token is held only in memory; keep Token Desk running until this clears.")
-		m.StorageErrorLabel.Show()
+		setShown(m.StorageErrorLabel, "Storage problem: "+sentence(st.StorageError)+
+			" The newest refresh token is held only in memory; keep Token Desk running until this clears.", true)
 	} else {
 		m.StorageErrorLabel.Hide()
 	}
@@ -131,165 +142,250 @@ func setText(l *widget.Label, text string) {
 	}
 }
 
-// setBar moves a progress bar only when the change is visible (a tenth of
-// a percent) or it reaches zero, for the same reason as setText.
-func setBar(b *widget.ProgressBar, v float64) {
-	if d := b.Value - v; d >= 0.001 || d <= -0.001 || (v == 0) != (b.Value == 0) {
-		b.SetValue(v)
+// setStyled sets a label's importance and text in one repaint.
+func setStyled(l *widget.Label, text string, imp widget.Importance) {
+	if l.Importance == imp {
+		setText(l, text)
+		return
 	}
+	l.Importance = imp
+	l.Text = text
+	l.Refresh()
 }
 
 func setShown(l *widget.Label, text string, shown bool) {
 	setText(l, text)
-	if shown == l.Visible() {
+	showIf(l, shown)
+}
+
+// showIf shows or hides o, touching it only when that changes.
+func showIf(o fyne.CanvasObject, shown bool) {
+	if shown == o.Visible() {
 		return
 	}
 	if shown {
-		l.Show()
+		o.Show()
 	} else {
-		l.Hide()
+		o.Hide()
 	}
 }
 
-// refreshLifetime is the profile's refresh-token lifetime for estimates.
-func (m *MainWindow) refreshLifetime() time.Duration {
-	if m.opt.RefreshLifetime != nil {
-		if d := m.opt.RefreshLifetime(m.profile); d > 0 {
-			return d
-		}
-	}
-	if p, ok := m.currentProfile(); ok && p.RefreshLifetime > 0 {
-		return time.Duration(p.RefreshLifetime)
-	}
-	return oauth.DefaultRefreshLifetime
-}
-
-// lifetimeWords renders a refresh-token lifetime as an adjective: "30-day",
-// "10-minute", "12-hour".
-func lifetimeWords(d time.Duration) string {
-	switch {
-	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
-		return fmt.Sprintf("%d-day", d/(24*time.Hour))
-	case d >= time.Hour && d%time.Hour == 0:
-		return fmt.Sprintf("%d-hour", d/time.Hour)
-	case d >= time.Minute && d%time.Minute == 0:
-		return fmt.Sprintf("%d-minute", d/time.Minute)
-	}
-	return d.String()
-}
-
-// refreshExpiry is when the refresh token dies and where that comes from.
-func (m *MainWindow) refreshExpiry() (time.Time, oauth.ExpirySource) {
+// alive reports whether the shown session has a live refresh token to draw.
+func (m *MainWindow) alive() bool {
 	st := m.status
-	if !st.RefreshExpiresAt.IsZero() {
-		return st.RefreshExpiresAt, st.RefreshExpirySource
-	}
-	if st.Session == nil {
-		return time.Time{}, ""
-	}
-	return st.Session.RefreshExpiry(m.refreshLifetime())
+	return m.openErr == "" && st.Session != nil && st.State != keeper.ReloginRequired && st.State != keeper.SignedOut
 }
 
-// updateRefreshInfo fills the parts that change only with the status.
+// updateRefreshInfo fills the parts that change only with the status: where
+// the death date comes from and whether the session is extended. A dead or
+// absent session shows neither: it has no remaining life to explain.
 func (m *MainWindow) updateRefreshInfo() {
-	s := m.status.Session
-	if s == nil {
+	st := m.status
+	if !m.alive() {
 		m.SourceLabel.Hide()
 		m.ExtendedLabel.Hide()
 		return
 	}
-	exp, src := m.refreshExpiry()
-	life := lifetimeWords(m.refreshLifetime())
 	switch {
-	case src == oauth.SourceToken:
-		m.SourceLabel.SetText("Where the date comes from: read from the refresh token itself.")
-	case s.Extended() && !s.RotatedAt.IsZero():
-		m.SourceLabel.SetText(fmt.Sprintf("Where the date comes from: estimated from the last rotation time (%s) + the %s lifetime.", formatDate(s.RotatedAt), life))
+	case st.RefreshExpiresAt.IsZero():
+		setShown(m.SourceLabel, "Death date: unknown.", true)
+	case st.RefreshExpirySource == oauth.SourceToken:
+		setShown(m.SourceLabel, "Death date: read from the refresh token itself.", true)
 	default:
-		base := s.ConsentedAt
-		if s.Extended() && !s.RefreshIssuedAt.IsZero() {
-			base = s.RefreshIssuedAt
-		}
-		m.SourceLabel.SetText(fmt.Sprintf("Where the date comes from: estimated from the consent time (%s) + the %s lifetime.", formatDate(base), life))
+		setShown(m.SourceLabel, "Death date: estimated from when the session started or last rotated, plus the profile's refresh-token lifetime; DocuSign does not report it.", true)
 	}
-	m.SourceLabel.Show()
-	if s.Extended() {
-		m.ExtendedLabel.Importance = widget.MediumImportance
-		m.ExtendedLabel.SetText(fmt.Sprintf("Extended: yes — every refresh restarts a sliding %s window, so the session lives as long as Token Desk keeps refreshing.", life))
+	if st.Extended {
+		evidence := ""
+		switch st.ExtendedEvidence {
+		case "requested":
+			evidence = " (extended was granted at consent)"
+		case "token":
+			evidence = " (a rotated refresh token came with a fresh lifetime)"
+		}
+		setStyled(m.ExtendedLabel, "Extended: yes — every refresh gives the refresh token a fresh lifetime, so the session lives on while Token Desk keeps refreshing"+evidence+".", widget.MediumImportance)
 	} else {
-		m.ExtendedLabel.Importance = widget.WarningImportance
-		m.ExtendedLabel.SetText(fmt.Sprintf("Extended: no — the session hard-stops on %s however often it refreshes; log in again before then.", formatDate(exp)))
+		setStyled(m.ExtendedLabel, "Extended: no — the session ends "+humanize.When(st.RefreshExpiresAt, m.opt.Now())+
+			" however often it refreshes; log in again before then.", widget.WarningImportance)
 	}
 	m.ExtendedLabel.Show()
 }
 
-// tick updates everything that depends on the clock: the access-token
-// countdown and bar, the refresh token's age and days left, and the time
-// to the next retry. It runs at most once a second while the window shows.
+// tick updates everything that depends on the clock: the countdowns, the
+// access bar, the timeline's "now", the overview's rows. It runs at most
+// once a second while the window shows, and repaints only what changed.
 func (m *MainWindow) tick() {
 	if m.AccessLabel == nil {
 		return
 	}
 	now := m.opt.Now()
 	st := m.status
-	s := st.Session
-	if !st.NextAttempt.IsZero() && (st.State == keeper.Retrying || st.State == keeper.Valid) {
-		in := st.NextAttempt.Sub(now)
-		text := "Next automatic refresh at " + formatClock(st.NextAttempt)
-		if in > 0 {
-			text += " (in " + formatCountdown(in) + ")"
-		} else {
-			text += " (due now)"
+	for name, r := range m.overviewRows {
+		if w := m.watch[name]; w != nil {
+			r.tick(w, now)
 		}
-		setShown(m.NextAttemptLabel, text, true)
-	} else {
-		m.NextAttemptLabel.Hide()
 	}
-	if s == nil {
-		setText(m.AccessLabel, "Access token: none")
-		setBar(m.AccessBar, 0)
-		setText(m.RefreshLabel, "Refresh token: none")
-		return
+	m.tickNextAttempt(now)
+	m.tickLastRefresh(now)
+	m.tickAccess(now)
+	m.tickRefresh(now)
+	if st.Session == nil && m.openErr == "" && st.State == keeper.SignedOut {
+		m.LastRefreshLabel.Hide()
 	}
-
-	left := s.AccessExpiresAt.Sub(now)
-	if left > 0 {
-		setText(m.AccessLabel, fmt.Sprintf("Access token: %s left (expires %s)", formatCountdown(left), formatClock(s.AccessExpiresAt)))
-	} else {
-		setText(m.AccessLabel, fmt.Sprintf("Access token: expired %s ago", formatCountdown(left)))
-	}
-	total := accessLifetime(s)
-	setBar(m.AccessBar, clamp01(float64(left)/float64(total)))
-
-	issued := s.RefreshIssuedAt
-	if issued.IsZero() {
-		issued = s.ConsentedAt
-	}
-	exp, _ := m.refreshExpiry()
-	text := "Refresh token: issued " + formatAge(now.Sub(issued)) + " ago"
-	if exp.After(now) {
-		text += fmt.Sprintf("; dies %s (%s)", formatDate(exp), timeLeft(now, exp))
-	} else if !exp.IsZero() {
-		text += "; died " + formatDate(exp)
-	}
-	setText(m.RefreshLabel, text)
 }
 
-// accessLifetime is the current access token's total lifetime: from its
-// issue (the last refresh, rotation or consent) to its expiry, or 8 hours
-// when that is not known.
-func accessLifetime(s *oauth.Session) time.Duration {
-	issued := s.RefreshIssuedAt
-	if s.RotatedAt.After(issued) {
-		issued = s.RotatedAt
+// tickNextAttempt says when the next automatic attempt runs, for as long as
+// one is scheduled.
+func (m *MainWindow) tickNextAttempt(now time.Time) {
+	st := m.status
+	if st.NextAttempt.IsZero() || !m.alive() {
+		m.NextAttemptLabel.Hide()
+		return
 	}
-	if issued.IsZero() {
-		issued = s.ConsentedAt
+	what := "Next automatic refresh"
+	switch st.NextKind {
+	case keeper.NextRetry:
+		what = "Next retry"
+	case keeper.NextKeepAlive:
+		what = "Next keep-alive refresh"
 	}
-	if d := s.AccessExpiresAt.Sub(issued); !issued.IsZero() && d > 0 && d <= 24*time.Hour {
-		return d
+	text := what + ": " + humanize.WhenSeconds(st.NextAttempt, now)
+	if st.NextAttempt.After(now) {
+		text += " (" + humanize.Relative(st.NextAttempt, now) + ")"
+	} else {
+		text += " (due now)"
 	}
-	return assumedAccessLifetime
+	setShown(m.NextAttemptLabel, text, true)
+}
+
+// tickLastRefresh is the "last refreshed" line.
+func (m *MainWindow) tickLastRefresh(now time.Time) {
+	st := m.status
+	if m.openErr != "" || st.Session == nil {
+		m.LastRefreshLabel.Hide()
+		return
+	}
+	ev := st.LastRefresh
+	if ev == nil {
+		setShown(m.LastRefreshLabel, "Last refreshed: not since the last login.", true)
+		return
+	}
+	when := humanize.When(ev.At, now) + " (" + humanize.Age(now.Sub(ev.At)) + " ago, " + triggerWords(ev.Trigger) + ")"
+	if ev.OK {
+		setShown(m.LastRefreshLabel, "Last refreshed: "+when+".", true)
+		return
+	}
+	text := "Last refresh attempt failed " + when
+	if ev.Message != "" {
+		text += ": " + sentence(ev.Message)
+	} else {
+		text += "."
+	}
+	setShown(m.LastRefreshLabel, text, true)
+}
+
+// triggerWords says why a refresh ran, for the "last refreshed" line.
+func triggerWords(t keeper.Trigger) string {
+	switch t {
+	case keeper.TriggerSchedule:
+		return "on schedule"
+	case keeper.TriggerKeepAlive:
+		return "keep-alive"
+	case keeper.TriggerWake:
+		return "after the computer woke"
+	case keeper.TriggerRetry:
+		return "a retry"
+	case keeper.TriggerUser:
+		return "asked for by you"
+	case keeper.TriggerToken:
+		return "a token was requested"
+	case keeper.TriggerLogin:
+		return "login"
+	}
+	return string(t)
+}
+
+// tickAccess draws the access token's time left as text and as a bar that
+// is empty when nothing is left.
+func (m *MainWindow) tickAccess(now time.Time) {
+	st := m.status
+	switch {
+	case m.openErr != "":
+		setText(m.AccessLabel, "Access token: unknown (the session could not be read)")
+		m.AccessBar.set(0, theme.ColorNamePrimary)
+		return
+	case st.State == keeper.ReloginRequired:
+		setText(m.AccessLabel, "Access token: none — the session has ended")
+		m.AccessBar.set(0, theme.ColorNamePrimary)
+		return
+	case st.Session == nil || st.AccessExpiresAt.IsZero():
+		setText(m.AccessLabel, "Access token: none")
+		m.AccessBar.set(0, theme.ColorNamePrimary)
+		return
+	}
+	exp := st.AccessExpiresAt
+	if exp.After(now) {
+		setText(m.AccessLabel, "Access token: "+humanize.Left(exp, now)+" (expires "+humanize.WhenSeconds(exp, now)+")")
+	} else {
+		setText(m.AccessLabel, "Access token: "+humanize.Left(exp, now))
+	}
+	v := 0.0
+	if total := exp.Sub(st.AccessIssuedAt); !st.AccessIssuedAt.IsZero() && total > 0 {
+		v = float64(exp.Sub(now)) / float64(total)
+	} else if exp.After(now) {
+		v = 1 // issue time unknown: all that is known is that some is left
+	}
+	fill := theme.ColorNamePrimary
+	if exp.Sub(now) < 10*time.Minute {
+		fill = theme.ColorNameWarning
+	}
+	m.AccessBar.set(v, fill)
+}
+
+// tickRefresh draws the refresh token's life: a line of text and the
+// timeline issued → now → warning → death, with the next keep-alive.
+func (m *MainWindow) tickRefresh(now time.Time) {
+	st := m.status
+	if !m.alive() {
+		switch {
+		case m.openErr != "":
+			setText(m.RefreshLabel, "Refresh token: unknown (the session could not be read)")
+		case st.State == keeper.ReloginRequired && !st.DiedAt.IsZero():
+			setText(m.RefreshLabel, "Refresh token: dead since "+humanize.When(st.DiedAt, now))
+		case st.State == keeper.ReloginRequired:
+			setText(m.RefreshLabel, "Refresh token: dead")
+		default:
+			setText(m.RefreshLabel, "Refresh token: none")
+		}
+		m.Timeline.Hide()
+		m.TimelineLegend.Hide()
+		return
+	}
+	text := "Refresh token: "
+	if !st.RefreshIssuedAt.IsZero() {
+		text += "issued " + humanize.When(st.RefreshIssuedAt, now) + " (" + humanize.Age(now.Sub(st.RefreshIssuedAt)) + " ago); "
+	}
+	text += refreshDeath(st, now)
+	setText(m.RefreshLabel, text)
+	if st.RefreshIssuedAt.IsZero() || st.RefreshExpiresAt.IsZero() {
+		m.Timeline.Hide()
+		m.TimelineLegend.Hide()
+		return
+	}
+	next := time.Time{}
+	if st.NextKind == keeper.NextKeepAlive || st.NextKind == keeper.NextRefresh {
+		next = st.NextAttempt
+	}
+	m.Timeline.set(st.RefreshIssuedAt, st.WarnFrom, st.RefreshExpiresAt, next, now)
+	showIf(m.Timeline, true)
+	legend := "Timeline: issued " + humanize.When(st.RefreshIssuedAt, now)
+	if !st.WarnFrom.IsZero() {
+		legend += " · warning (orange) from " + humanize.When(st.WarnFrom, now)
+	}
+	legend += " · dies (red) " + humanize.When(st.RefreshExpiresAt, now)
+	if !next.IsZero() {
+		legend += " · next refresh (dot) " + humanize.When(next, now)
+	}
+	setShown(m.TimelineLegend, legend, true)
 }
 
 func clamp01(v float64) float64 {
@@ -300,26 +396,4 @@ func clamp01(v float64) float64 {
 		return 1
 	}
 	return v
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", unit)
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
-}
-
-// timeLeft says how long until exp: in days while there are two or more,
-// then in hours and minutes, so a dying token never reads "0 days left".
-func timeLeft(now, exp time.Time) string {
-	d := exp.Sub(now)
-	switch {
-	case d <= 0:
-		return "already expired"
-	case d >= 48*time.Hour:
-		return plural(daysLeft(now, exp), "day") + " left"
-	case d >= time.Hour:
-		return fmt.Sprintf("%dh %dm left", int(d.Hours()), int(d.Minutes())%60)
-	}
-	return fmt.Sprintf("%dm %ds left", int(d.Minutes()), int(d.Seconds())%60)
 }

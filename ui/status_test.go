@@ -70,11 +70,14 @@ func TestStatusCardStates(t *testing.T) {
 		{"refreshing", func(s *keeper.Status) { s.State = keeper.Refreshing }, "Refreshing…", widget.HighImportance, theme.ColorNamePrimary, ""},
 		{"retrying", func(s *keeper.Status) {
 			s.State, s.Reason = keeper.Retrying, "DocuSign did not answer (timeout)"
-		}, "Retrying refresh", widget.WarningImportance, theme.ColorNameWarning, "Why it's retrying: DocuSign did not answer (timeout)"},
+		}, "Retrying refresh", widget.WarningImportance, theme.ColorNameWarning, "Why it's retrying: DocuSign did not answer (timeout)."},
 		{"relogin", func(s *keeper.Status) {
 			s.State, s.Reason, s.ErrorCode = keeper.ReloginRequired, "The refresh token was revoked.", "invalid_grant"
-		}, "Re-login required", widget.DangerImportance, theme.ColorNameError, "Why: The refresh token was revoked. (DocuSign error: invalid_grant)"},
-		{"signed out", func(s *keeper.Status) { *s = keeper.Status{State: keeper.SignedOut} }, "Signed out", widget.LowImportance, theme.ColorNameDisabled, ""},
+		}, "Re-login required", widget.DangerImportance, theme.ColorNameError, "Why: The refresh token was revoked (DocuSign error invalid_grant)."},
+		{"relogin, code in the reason", func(s *keeper.Status) {
+			s.State, s.Reason, s.ErrorCode = keeper.ReloginRequired, "DocuSign said invalid_grant: the refresh token was revoked.", "invalid_grant"
+		}, "Re-login required", widget.DangerImportance, theme.ColorNameError, "Why: DocuSign said invalid_grant: the refresh token was revoked."},
+		{"signed out", func(s *keeper.Status) { *s = keeper.Status{State: keeper.SignedOut} }, "Signed out", widget.MediumImportance, theme.ColorNameDisabled, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := base
@@ -114,52 +117,80 @@ func TestStatusCardStates(t *testing.T) {
 func TestStatusCardValidDetails(t *testing.T) {
 	h := newHarness(t, validStatus(oauth.Demo))
 	m := h.m
-	if got, want := m.AccessLabel.Text, "Access token: 8h 0m left (expires 17:00:00)"; got != want {
-		t.Errorf("access = %q, want %q", got, want)
+	for _, c := range []struct{ what, got, want string }{
+		{"access", m.AccessLabel.Text, "Access token: 8h 0m left (expires 17:00:00 UTC)"},
+		{"refresh", m.RefreshLabel.Text, "Refresh token: issued 09:00 UTC (under a minute ago); dies Wed 1 Apr 09:00 UTC (30d 0h left)"},
+		{"source", m.SourceLabel.Text, "Death date: estimated from when the session started or last rotated, plus the profile's refresh-token lifetime; DocuSign does not report it."},
+		{"extended", m.ExtendedLabel.Text, "Extended: yes — every refresh gives the refresh token a fresh lifetime, so the session lives on while Token Desk keeps refreshing (extended was granted at consent)."},
+		{"user", m.UserLabel.Text, "Ada Admin <ada@example.com>"},
+		{"next attempt", m.NextAttemptLabel.Text, "Next automatic refresh: 16:00:00 UTC (in 7h 0m)"},
+		{"last refresh", m.LastRefreshLabel.Text, "Last refreshed: not since the last login."},
+		{"timeline", m.TimelineLegend.Text, "Timeline: issued 09:00 UTC · warning (orange) from Sun 29 Mar 09:00 UTC · dies (red) Wed 1 Apr 09:00 UTC · next refresh (dot) 16:00 UTC"},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %q, want %q", c.what, c.got, c.want)
+		}
 	}
 	if m.AccessBar.Value != 1 {
 		t.Errorf("bar = %v, want 1", m.AccessBar.Value)
 	}
-	if got, want := m.RefreshLabel.Text, "Refresh token: issued under a minute ago; dies Wed 1 Apr 2026 09:00 UTC (30 days left)"; got != want {
-		t.Errorf("refresh = %q, want %q", got, want)
-	}
-	assertContains(t, "source", m.SourceLabel.Text, "estimated from the last rotation time (Mon 2 Mar 2026 09:00 UTC) + the 30-day lifetime")
-	assertContains(t, "extended", m.ExtendedLabel.Text, "Extended: yes — every refresh restarts a sliding 30-day window")
-	if m.UserLabel.Text != "Ada Admin <ada@example.com>" {
-		t.Errorf("user = %q", m.UserLabel.Text)
-	}
 	if m.envBadge.text.Text != "DEMO" || m.envBadge.bg.FillColor != demoColor {
 		t.Errorf("badge = %q %v", m.envBadge.text.Text, m.envBadge.bg.FillColor)
 	}
-	assertContains(t, "next attempt", m.NextAttemptLabel.Text, "Next automatic refresh at 16:00:00 (in 7h 0m)")
 	if m.StorageErrorLabel.Visible() {
 		t.Error("storage error shown without one")
+	}
+}
+
+// TestLastRefreshedLine: the "last refreshed" line says when, why and how
+// the last refresh went, in the keeper's words.
+func TestLastRefreshedLine(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ev   *keeper.Event
+		want string
+	}{
+		{"ok", &keeper.Event{At: t0.Add(-2 * time.Hour), Trigger: keeper.TriggerKeepAlive, OK: true},
+			"Last refreshed: 07:00 UTC (2h 0m ago, keep-alive)."},
+		{"failed", &keeper.Event{At: t0.Add(-time.Minute), Trigger: keeper.TriggerRetry, Message: "DocuSign did not answer (timeout)"},
+			"Last refresh attempt failed 08:59 UTC (1m ago, a retry): DocuSign did not answer (timeout)."},
+		{"yesterday", &keeper.Event{At: t0.Add(-20 * time.Hour), Trigger: keeper.TriggerSchedule, OK: true},
+			"Last refreshed: Sun 1 Mar 13:00 UTC (20h 0m ago, on schedule)."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := validStatus(oauth.Demo)
+			st.LastRefresh = tc.ev
+			h := newHarness(t, st)
+			if got := h.m.LastRefreshLabel.Text; got != tc.want || !h.m.LastRefreshLabel.Visible() {
+				t.Errorf("last refresh = %q (visible %v), want %q", got, h.m.LastRefreshLabel.Visible(), tc.want)
+			}
+		})
 	}
 }
 
 func TestStatusCardSourcesAndExtended(t *testing.T) {
 	st := validStatus(oauth.Demo)
 	st.RefreshExpirySource = oauth.SourceToken
+	st.ExtendedEvidence = "token"
 	h := newHarness(t, st)
 	assertContains(t, "source", h.m.SourceLabel.Text, "read from the refresh token itself")
+	assertContains(t, "extended", h.m.ExtendedLabel.Text, "(a rotated refresh token came with a fresh lifetime)")
 
 	st = validStatus(oauth.Demo)
-	st.Session.RequestedScopes = []string{"signature"}
-	st.Session.ReportedScopes = nil
-	st.RefreshExpiresAt = st.Session.ConsentedAt.Add(30 * 24 * time.Hour)
+	st.Extended, st.ExtendedEvidence = false, ""
+	st.RefreshExpiresAt = t0.Add(28 * 24 * time.Hour)
 	st.StorageError = "keyring locked"
 	h.sess.push(st)
 	m := h.m
-	assertContains(t, "source", m.SourceLabel.Text, "estimated from the consent time (Sat 28 Feb 2026 09:00 UTC) + the 30-day lifetime")
-	assertContains(t, "extended", m.ExtendedLabel.Text, "Extended: no — the session hard-stops on Mon 30 Mar 2026 09:00 UTC")
+	assertContains(t, "extended", m.ExtendedLabel.Text, "Extended: no — the session ends Mon 30 Mar 09:00 UTC however often it refreshes")
 	if m.ExtendedLabel.Importance != widget.WarningImportance {
 		t.Error("non-extended session not shown as a warning")
 	}
 	if !m.StorageErrorLabel.Visible() || m.StorageErrorLabel.Importance != widget.DangerImportance {
 		t.Fatal("storage error not shown loudly")
 	}
-	assertContains(t, "storage error", m.StorageErrorLabel.Text, "keyring locked")
-	assertContains(t, "window", shown(m), "Storage problem: keyring locked")
+	assertContains(t, "storage error", m.StorageErrorLabel.Text, "Keyring locked.")
+	assertContains(t, "window", shown(m), "Storage problem: Keyring locked.")
 }
 
 func TestEnvironmentBadge(t *testing.T) {
@@ -178,7 +209,7 @@ func TestCountdownTicksWithFakeClock(t *testing.T) {
 	m := h.m
 	h.clock.Advance(48 * time.Second)
 	m.tick()
-	if got, want := m.AccessLabel.Text, "Access token: 7h 59m left (expires 17:00:00)"; got != want {
+	if got, want := m.AccessLabel.Text, "Access token: 7h 59m left (expires 17:00:00 UTC)"; got != want {
 		t.Errorf("after 48s: %q, want %q", got, want)
 	}
 	h.clock.Advance(4 * time.Hour)
@@ -187,7 +218,7 @@ func TestCountdownTicksWithFakeClock(t *testing.T) {
 	if v := m.AccessBar.Value; v < 0.49 || v > 0.51 {
 		t.Errorf("bar after half the lifetime = %v", v)
 	}
-	assertContains(t, "refresh", m.RefreshLabel.Text, "issued 4h 0m ago")
+	assertContains(t, "refresh", m.RefreshLabel.Text, "(4h 0m ago)")
 	// The last ten minutes count down in seconds.
 	h.clock.Advance(3*time.Hour + 49*time.Minute + 30*time.Second)
 	m.tick()
@@ -288,14 +319,8 @@ func TestNoTokenOnScreenUnlessRevealed(t *testing.T) {
 		t.Fatal("token still shown after hiding")
 	}
 	assertNoTokenShown(t, m)
-	// A new token hides the revealed one.
-	test.Tap(m.RevealCheck)
-	st := validStatus(oauth.Demo)
-	st.Session.AccessExpiresAt = t0.Add(16 * time.Hour)
-	h.sess.push(st)
-	if m.RevealCheck.Checked || m.TokenLabel.Text != maskedToken {
-		t.Error("revealed token kept after the session changed")
-	}
+	// A new token replaces the revealed one with Reveal still on (defect
+	// 8.10): TestShortLivedTokensAreUsable in copy_test.go.
 }
 
 // labelTexts returns the texts of all labels under o, hidden or not.
@@ -337,42 +362,6 @@ func selectTab(t *testing.T, m *MainWindow, name string) {
 		}
 	}
 	t.Fatalf("no tab %q", name)
-}
-
-func TestWindowTitleNamesState(t *testing.T) {
-	for st, want := range map[keeper.State]string{
-		keeper.Valid:           "Token Desk — prod: Session valid",
-		keeper.ReloginRequired: "Token Desk — prod: Re-login required",
-		keeper.SignedOut:       "Token Desk — prod: Signed out",
-	} {
-		if got := windowTitle("prod", lookFor(keeper.Status{State: st})); got != want {
-			t.Errorf("%s: got %q, want %q", st, got, want)
-		}
-	}
-}
-
-func TestTimeLeft(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for d, want := range map[time.Duration]string{
-		30 * 24 * time.Hour:           "30 days left",
-		47*time.Hour + 5*time.Minute:  "47h 5m left",
-		9*time.Minute + 3*time.Second: "9m 3s left",
-		-time.Second:                  "already expired",
-	} {
-		if got := timeLeft(now, now.Add(d)); got != want {
-			t.Errorf("%s: got %q, want %q", d, got, want)
-		}
-	}
-}
-
-func TestLifetimeWords(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		30 * 24 * time.Hour: "30-day", 12 * time.Hour: "12-hour", 10 * time.Minute: "10-minute", 90 * time.Second: "1m30s",
-	} {
-		if got := lifetimeWords(d); got != want {
-			t.Errorf("%s: got %q, want %q", d, got, want)
-		}
-	}
 }
 
 // TestUnreadableSessionIsNotSignedOut: when the keyring cannot be read the

@@ -5,6 +5,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/tokendesk/tokendesk/assets"
+	"github.com/tokendesk/tokendesk/internal/humanize"
 	"github.com/tokendesk/tokendesk/keeper"
 )
 
@@ -27,7 +28,7 @@ func (m *MainWindow) setupTray() {
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Copy access token", func() { m.copyToken(m.selectedFormat()) }),
 		fyne.NewMenuItem("Refresh now", m.refreshNow),
-		fyne.NewMenuItem("Log in…", func() { m.Show(); m.startLogin() }),
+		fyne.NewMenuItem("Log in…", m.trayLogin),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Show window", m.Show),
 		quit,
@@ -36,32 +37,60 @@ func (m *MainWindow) setupTray() {
 	m.win.SetCloseIntercept(m.hide)
 }
 
-// trayIconFor picks the tray icon for a status.
+// trayIconFor picks the tray icon for the worst profile's condition.
 func (m *MainWindow) trayIconFor() fyne.Resource {
-	st := m.status
+	sev := 0
+	if w := m.worst(); w != nil {
+		sev = w.severity()
+	}
 	switch {
-	case m.needsLogin() == episodeRelogin:
+	case sev >= 4:
 		return assets.TrayError
-	case m.needsLogin() != "", st.State == keeper.Retrying, st.State == keeper.SignedOut, st.StorageError != "":
+	case sev > 0:
 		return assets.TrayWarn
 	}
 	return assets.TrayOK
 }
 
-// trayStatusLine is the tray menu's first, disabled line.
+// trayStatusLine is the tray menu's first, disabled line: the shown
+// profile, and the worst one when that is another.
 func (m *MainWindow) trayStatusLine() string {
 	if m.profile == "" {
 		return "No profile"
 	}
-	st := m.status
-	line := m.profile + " (" + st.Environment.Label() + "): " + lookFor(st).title
-	if st.State == keeper.Valid && st.Session != nil {
-		line += ", token until " + formatClock(st.Session.AccessExpiresAt)
+	line := m.profileLine(m.watch[m.profile])
+	if w := m.worst(); w != nil && w.name != m.profile && w.severity() > m.shownSeverity() {
+		line = m.profileLine(w) + " · " + line
 	}
-	if m.needsLogin() == episodeExpiring {
+	return line
+}
+
+// profileLine is one profile's condition in a line.
+func (m *MainWindow) profileLine(w *watched) string {
+	if w == nil {
+		return m.profile + ": " + m.look().title
+	}
+	st := w.status
+	p, _ := m.profileNamed(w.name)
+	badge, _ := badgeFor(st.Environment, p.Demo)
+	line := w.name + " (" + badge + "): " + w.look().title
+	if st.State == keeper.Valid && !st.AccessExpiresAt.IsZero() {
+		line += ", token until " + humanize.When(st.AccessExpiresAt, m.opt.Now())
+	}
+	if episodeOf(st) == episodeExpiring {
 		line += " — log in again soon"
 	}
 	return line
+}
+
+// trayLogin logs in to the profile that needs it most (the shown one when
+// none does), from the tray.
+func (m *MainWindow) trayLogin() {
+	m.Show()
+	if w := m.worst(); w != nil && w.name != m.profile && episodeOf(w.status) != "" && w.sess != nil {
+		m.showProfile(w.name)
+	}
+	m.startLogin()
 }
 
 func (m *MainWindow) updateTray() {
@@ -74,7 +103,7 @@ func (m *MainWindow) updateTray() {
 		case "Copy access token", "Refresh now":
 			it.Disabled = !m.canUseToken()
 		case "Log in…":
-			it.Disabled = m.sess == nil
+			it.Disabled = m.sess == nil && (m.worst() == nil || m.worst().sess == nil)
 		}
 	}
 	m.TrayMenu.Refresh()

@@ -68,6 +68,7 @@ var (
 	productionColor = color.NRGBA{R: 0xC6, G: 0x28, B: 0x28, A: 0xFF} // red
 	demoColor       = color.NRGBA{R: 0x15, G: 0x65, B: 0xC0, A: 0xFF} // blue
 	customColor     = color.NRGBA{R: 0x6A, G: 0x1B, B: 0x9A, A: 0xFF} // purple
+	sandboxColor    = color.NRGBA{R: 0x00, G: 0x69, B: 0x5C, A: 0xFF} // teal
 	noneColor       = color.NRGBA{R: 0x75, G: 0x75, B: 0x75, A: 0xFF} // grey
 )
 
@@ -95,13 +96,17 @@ func (b *envBadge) set(text string, c color.Color) {
 	b.box.Refresh()
 }
 
-// copyRow is a label with a copy button that puts value on the clipboard.
+// copyRow is a label with a copy button that puts value on the clipboard;
+// the feedback appears on the row itself, where the person is looking.
 func (m *MainWindow) copyRow(label, value string) fyne.CanvasObject {
 	l := widget.NewLabel(label + value)
 	l.Wrapping = fyne.TextWrapBreak
+	done := widget.NewLabel("")
+	done.Importance = widget.SuccessImportance
+	done.Hide()
 	btn := widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() {
 		m.app.Clipboard().SetContent(value)
-		m.setNotice("Copied " + value)
+		setShown(done, "Copied", true)
 	})
-	return container.NewBorder(nil, nil, nil, btn, l)
+	return container.NewBorder(nil, nil, nil, container.NewHBox(done, btn), l)
 }

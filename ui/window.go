@@ -27,6 +27,9 @@ type MainWindow struct {
 	accountsKey string
 	// profileList is the profiles as the picker shows them (reloadProfiles).
 	profileList []storage.Profile
+	// watch holds every profile's subscription and latest status, so a
+	// profile that is not shown still raises its alarms.
+	watch map[string]*watched
 	// openErr is why the shown profile's session could not be opened (the
 	// keyring is locked or unreachable, say); empty when it is open.
 	openErr  string
@@ -38,16 +41,21 @@ type MainWindow struct {
 
 	// Seams for tests: after schedules the clipboard clear, notify sends a
 	// desktop notification, spawn runs short backend calls off the main
-	// goroutine.
-	after  func(d time.Duration, f func())
-	notify func(n *fyne.Notification)
-	spawn  func(f func())
+	// goroutine, loadActivity reads a session's activity log off the main
+	// goroutine and hands it to done on the main goroutine.
+	after        func(d time.Duration, f func())
+	notify       func(n *fyne.Notification)
+	spawn        func(f func())
+	loadActivity func(s Session, done func([]keeper.Activity))
 
 	profile string // current profile name
 	sess    Session
-	unsub   func()
 	status  keeper.Status
 	acts    []keeper.Activity
+	// actsFor and actsVersion say which session and activity version acts
+	// was read for.
+	actsFor     Session
+	actsVersion uint64
 
 	prodConfirmed map[string]bool   // profile → production copy confirmed this run
 	prompted      map[string]string // profile → re-login episode already prompted
@@ -57,6 +65,12 @@ type MainWindow struct {
 	stopTick      chan struct{}
 	trayIcon      fyne.Resource
 	hideNoticed   bool // told the user the app keeps running in the tray
+
+	tabs                    *container.AppTabs
+	overviewTab, sessionTab *container.TabItem
+	detailsTab, activityTab *container.TabItem
+	overviewRows            map[string]*overviewRow
+	OverviewBox             *fyne.Container
 
 	// Profile bar.
 	ProfileSelect       *widget.Select
@@ -74,9 +88,12 @@ type MainWindow struct {
 	DetailLabel       *widget.Label
 	ReasonLabel       *widget.Label
 	NextAttemptLabel  *widget.Label
+	LastRefreshLabel  *widget.Label
 	AccessLabel       *widget.Label
-	AccessBar         *widget.ProgressBar
+	AccessBar         *meter
 	RefreshLabel      *widget.Label
+	Timeline          *timeline
+	TimelineLegend    *widget.Label
 	SourceLabel       *widget.Label
 	ExtendedLabel     *widget.Label
 	StorageErrorLabel *widget.Label
@@ -115,13 +132,31 @@ type MainWindow struct {
 	loginURL          string
 
 	// Dialogs currently shown, for tests.
-	reloginDialog *dialog.ConfirmDialog
-	confirmDialog *dialog.ConfirmDialog
-	profileDialog *profileDialog
+	reloginDialog  *dialog.ConfirmDialog
+	reloginProfile string // whose session reloginDialog is about
+	confirmDialog  *dialog.ConfirmDialog
+	profileDialog  *profileDialog
 
 	// Tray menu (tray.go).
 	TrayMenu       *fyne.Menu
 	trayStatusItem *fyne.MenuItem
+}
+
+// watched is one profile's subscription and latest status.
+type watched struct {
+	name    string
+	sess    Session // nil when the session could not be opened
+	openErr string  // why it could not be opened
+	unsub   func()
+	status  keeper.Status
+}
+
+// look is how the profile's state is presented.
+func (w *watched) look() stateLook {
+	if w.openErr != "" {
+		return unavailableLook
+	}
+	return lookFor(w.status)
 }
 
 // NewMainWindow builds the main window for the given profiles, shows the
@@ -143,35 +178,48 @@ func newMainWindow(a fyne.App, p Profiles, opt Options, hook func(*MainWindow)) 
 		spawn:         func(f func()) { go f() },
 		prodConfirmed: map[string]bool{},
 		prompted:      map[string]string{},
+		watch:         map[string]*watched{},
+	}
+	m.loadActivity = func(s Session, done func([]keeper.Activity)) {
+		go func() {
+			acts := s.Activity() // may wait on the activity file's lock
+			runOnMain(func() { done(acts) })
+		}()
 	}
 	if hook != nil {
 		hook(m)
 	}
+	useLegibleTheme(a)
 	m.win = a.NewWindow("Token Desk")
 	m.win.SetIcon(assets.Icon)
 
 	top := m.buildProfileBar()
-	tabs := container.NewAppTabs(
-		container.NewTabItemWithIcon("Session", theme.HomeIcon(), container.NewVScroll(m.buildSessionTab())),
-		container.NewTabItemWithIcon("Scopes & accounts", theme.AccountIcon(), container.NewVScroll(m.buildDetails())),
-		container.NewTabItemWithIcon("Activity", theme.HistoryIcon(), m.buildActivity()),
-	)
-	tabs.OnSelected = func(it *container.TabItem) {
-		if it == tabs.Items[1] && !m.detailsOpen {
+	m.overviewTab = container.NewTabItemWithIcon("All profiles", theme.ListIcon(), m.buildOverview())
+	m.sessionTab = container.NewTabItemWithIcon("Session", theme.HomeIcon(), m.buildSessionTab())
+	m.detailsTab = container.NewTabItemWithIcon("Scopes & accounts", theme.AccountIcon(), container.NewVScroll(m.buildDetails()))
+	m.activityTab = container.NewTabItemWithIcon("Activity", theme.HistoryIcon(), m.buildActivity())
+	m.tabs = container.NewAppTabs(m.overviewTab, m.sessionTab, m.detailsTab, m.activityTab)
+	m.tabs.OnSelected = func(it *container.TabItem) {
+		if it == m.detailsTab && !m.detailsOpen {
 			m.detailsOpen = true
 			m.updateAccounts()
 		}
 	}
-	m.mainPane = tabs
+	m.mainPane = m.tabs
 	m.loginPane = m.buildLoginPane()
 	m.loginPane.Hide()
-	m.win.SetContent(container.NewBorder(top, nil, nil, nil, container.NewStack(tabs, m.loginPane)))
-	m.win.Resize(fyne.NewSize(760, 820))
+	m.win.SetContent(container.NewBorder(top, nil, nil, nil, container.NewStack(m.tabs, m.loginPane)))
+	m.win.Resize(defaultWindowSize(a.Settings().Scale()))
 
 	m.setupShortcuts()
 	m.setupTray()
 
 	m.reloadProfiles(m.opt.Initial)
+	if len(m.profileList) > 1 {
+		m.tabs.Select(m.overviewTab)
+	} else {
+		m.tabs.Select(m.sessionTab)
+	}
 	return m
 }
 
@@ -200,9 +248,8 @@ func (m *MainWindow) hide() {
 // Close stops the window's timers and subscription and closes it.
 func (m *MainWindow) Close() {
 	m.stopTicker()
-	if m.unsub != nil {
-		m.unsub()
-		m.unsub = nil
+	for _, w := range m.watch {
+		w.stop()
 	}
 	if m.loginCancel != nil {
 		m.loginCancel()
@@ -241,8 +288,9 @@ func (m *MainWindow) buildProfileBar() fyne.CanvasObject {
 	return container.NewVBox(bar, m.DemoBanner, widget.NewSeparator())
 }
 
-// reloadProfiles refreshes the picker and selects want, the current
-// profile, or the first one.
+// reloadProfiles refreshes the picker and the overview, subscribes to
+// every profile's session, and selects want, the current profile, or the
+// first one.
 func (m *MainWindow) reloadProfiles(want string) {
 	list := m.profiles.List()
 	m.profileList = list
@@ -250,6 +298,19 @@ func (m *MainWindow) reloadProfiles(want string) {
 	for _, p := range list {
 		names = append(names, p.Name)
 	}
+	for name, w := range m.watch {
+		if !slices.Contains(names, name) {
+			w.stop()
+			delete(m.watch, name)
+			delete(m.prompted, name)
+		}
+	}
+	for _, name := range names {
+		if m.watch[name] == nil {
+			m.open(name)
+		}
+	}
+	m.rebuildOverview()
 	m.ProfileSelect.SetOptions(names)
 	if want == "" || !slices.Contains(names, want) {
 		want = m.profile
@@ -270,13 +331,81 @@ func (m *MainWindow) reloadProfiles(want string) {
 	} else {
 		m.ProfileSelect.SetSelected(want) // calls selectProfile
 	}
+	for _, name := range names {
+		if name != m.profile {
+			m.checkRelogin(name)
+		}
+	}
+}
+
+// open subscribes to a profile's session; a failure to open it is kept as
+// the profile's openErr.
+func (m *MainWindow) open(name string) *watched {
+	w := &watched{name: name, status: keeper.Status{Profile: name, State: keeper.SignedOut}}
+	m.watch[name] = w
+	sess, err := m.profiles.Session(name)
+	if err != nil {
+		// Not "signed out": the session may be intact, just unreadable now.
+		w.openErr = err.Error()
+		m.fillStatus(&w.status)
+		return w
+	}
+	w.sess = sess
+	w.unsub = sess.Subscribe(func(st keeper.Status) {
+		runOnMain(func() { m.onStatus(name, sess, st) })
+	})
+	w.status = sess.Status()
+	m.fillStatus(&w.status)
+	return w
+}
+
+// stop ends the subscription.
+func (w *watched) stop() {
+	if w.unsub != nil {
+		w.unsub()
+		w.unsub = nil
+	}
+}
+
+// fillStatus names the profile and environment in a status that lacks them.
+func (m *MainWindow) fillStatus(st *keeper.Status) {
+	if st.Environment == "" {
+		if p, ok := m.profileNamed(st.Profile); ok {
+			st.Environment = oauth.Environment(p.Environment)
+		}
+	}
+}
+
+// onStatus takes a pushed status of any profile: the shown one is redrawn
+// in full; for the others the overview, title and tray follow, and their
+// alarms are raised.
+func (m *MainWindow) onStatus(name string, sess Session, st keeper.Status) {
+	w := m.watch[name]
+	if w == nil || w.sess != sess {
+		return // an old subscription
+	}
+	if st.Profile == "" {
+		st.Profile = name
+	}
+	m.fillStatus(&st)
+	w.status = st
+	if name == m.profile && m.sess == sess {
+		m.setStatus(st)
+		return
+	}
+	m.updateOverviewRow(name)
+	m.updateGlobal()
+	m.checkRelogin(name)
 }
 
 // currentProfile is the shown profile as of the last reloadProfiles: the
 // status pushes that ask for it often do not re-read the config file.
-func (m *MainWindow) currentProfile() (storage.Profile, bool) {
+func (m *MainWindow) currentProfile() (storage.Profile, bool) { return m.profileNamed(m.profile) }
+
+// profileNamed is a profile as of the last reloadProfiles.
+func (m *MainWindow) profileNamed(name string) (storage.Profile, bool) {
 	for _, p := range m.profileList {
-		if p.Name == m.profile {
+		if p.Name == name {
 			return p, true
 		}
 	}
@@ -288,74 +417,79 @@ func (m *MainWindow) selectProfile(name string) {
 	if name == m.profile && m.sess != nil {
 		return
 	}
-	if m.unsub != nil {
-		m.unsub()
-		m.unsub = nil
-	}
-	m.profile, m.sess = name, nil
+	changed := name != m.profile
+	m.profile, m.sess, m.openErr = name, nil, ""
 	m.hideToken()
-	if name == "" {
+	if changed && m.NoticeLabel != nil {
+		m.setNotice("") // notices belong to the profile they were about
+	}
+	w := m.watch[name]
+	if name == "" || w == nil {
 		m.setStatus(keeper.Status{State: keeper.SignedOut})
 		return
 	}
-	sess, err := m.profiles.Session(name)
-	if err != nil {
-		// Not "signed out": the session may be intact, just unreadable now.
-		m.openErr = err.Error()
-		m.setStatus(keeper.Status{Profile: name, State: keeper.SignedOut})
-		return
-	}
-	m.openErr = ""
-	m.sess = sess
-	m.unsub = sess.Subscribe(func(st keeper.Status) {
-		runOnMain(func() {
-			if m.sess == sess {
-				m.setStatus(st)
-			}
-		})
-	})
-	m.setStatus(sess.Status())
+	m.sess, m.openErr = w.sess, w.openErr
+	m.setStatus(w.status)
 }
 
-// setStatus shows a new status snapshot everywhere it appears.
+// setStatus shows the shown profile's status snapshot everywhere it appears.
 func (m *MainWindow) setStatus(st keeper.Status) {
 	if st.Profile == "" {
 		st.Profile = m.profile
 	}
-	if st.Environment == "" {
-		if p, ok := m.currentProfile(); ok {
-			st.Environment = oauth.Environment(p.Environment)
-		}
-	}
+	m.fillStatus(&st)
 	old := m.status
 	m.status = st
-	if m.tokenRevealed() && (st.Session == nil || old.Session == nil || !st.Session.AccessExpiresAt.Equal(m.revealedFor)) {
-		m.hideToken() // the revealed token was replaced or dropped
+	if w := m.watch[m.profile]; w != nil && w.sess == m.sess {
+		w.status = st
 	}
-	m.win.SetTitle(windowTitle(st.Profile, m.look()))
+	if old.Profile == st.Profile && noticeOutdated(old.State, st.State) && m.NoticeLabel != nil {
+		m.setNotice("") // a notice about the old state no longer holds
+	}
+	if m.tokenRevealed() {
+		m.revealedTokenChanged() // a refresh may have replaced the token, or the session ended
+	}
 	m.updateProfileBar()
 	m.updateStatusCard()
 	m.updateActions()
+	m.emphasize()
 	m.updateDetails()
 	m.updateActivity()
+	m.updateOverviewRow(m.profile)
+	m.updateGlobal()
+	m.checkRelogin(m.profile)
+}
+
+// noticeOutdated reports whether a state change makes the notice shown
+// under the old state stale: every change does ("Refresh failed" once the
+// session recovers, "Signed in." once it died), except the ones a
+// successful action itself causes (a login or refresh reaching Valid, a
+// refresh starting).
+func noticeOutdated(old, cur keeper.State) bool {
+	switch {
+	case old == cur:
+		return false
+	case cur == keeper.Valid && (old == keeper.SignedOut || old == keeper.Refreshing):
+		return false
+	case cur == keeper.Refreshing && old == keeper.Valid:
+		return false
+	}
+	return true
+}
+
+// updateGlobal redraws what sums up every profile: the title and the tray.
+func (m *MainWindow) updateGlobal() {
+	m.win.SetTitle(m.windowTitle())
 	m.updateTray()
-	m.checkRelogin()
 }
 
 func (m *MainWindow) updateProfileBar() {
 	st := m.status
 	hasProfile := m.profile != ""
-	switch env := st.Environment; {
-	case !hasProfile:
+	if hasProfile {
+		m.envBadge.set(badgeFor(st.Environment, m.isDemoProfile()))
+	} else {
 		m.envBadge.set("NO PROFILE", noneColor)
-	case m.isDemoProfile():
-		m.envBadge.set("DEMO SANDBOX", demoColor)
-	case env.IsProduction():
-		m.envBadge.set(env.Label(), productionColor)
-	case env == oauth.Demo || env == "":
-		m.envBadge.set(oauth.Demo.Label(), demoColor)
-	default:
-		m.envBadge.set(env.Label(), customColor)
 	}
 	if st.Session != nil && st.Session.User != nil {
 		u := st.Session.User
@@ -406,18 +540,65 @@ func (m *MainWindow) stopTicker() {
 	}
 }
 
-// windowTitle puts the profile and its state in the title, so the taskbar
-// (and a glance at a hidden window's entry) says whether the session is healthy.
-func windowTitle(profile string, look stateLook) string {
-	if profile == "" {
+// severity ranks a profile's condition for the title and the tray: the
+// worst profile is the one that needs a person most.
+func (w *watched) severity() int {
+	st := w.status
+	switch {
+	case w.sess != nil && st.State == keeper.ReloginRequired:
+		return 4
+	case w.openErr != "":
+		return 3
+	case st.ExpiringSoon, st.StorageError != "", st.State == keeper.Retrying:
+		return 2
+	case st.State == keeper.SignedOut:
+		return 1
+	}
+	return 0
+}
+
+// worst is the profile in the worst condition (the first listed on a tie),
+// or nil without profiles.
+func (m *MainWindow) worst() *watched {
+	var worst *watched
+	for _, p := range m.profileList {
+		w := m.watch[p.Name]
+		if w != nil && (worst == nil || w.severity() > worst.severity()) {
+			worst = w
+		}
+	}
+	return worst
+}
+
+// windowTitle puts the worst profile's state in the title, then the shown
+// profile's, so the taskbar (and a glance at a hidden window's entry) says
+// whether every session is healthy.
+func (m *MainWindow) windowTitle() string {
+	if m.profile == "" {
 		return "Token Desk"
 	}
-	return "Token Desk — " + profile + ": " + look.title
+	title := "Token Desk — " + m.profile + ": " + m.look().title
+	if w := m.worst(); w != nil && w.name != m.profile && w.severity() > m.shownSeverity() {
+		title = "Token Desk — " + w.name + ": " + w.look().title + " · " + m.profile + ": " + m.look().title
+	}
+	return title
+}
+
+// shownSeverity is the shown profile's severity.
+func (m *MainWindow) shownSeverity() int {
+	if w := m.watch[m.profile]; w != nil {
+		return w.severity()
+	}
+	return 0
 }
 
 // retryOpen tries again to open the shown profile's session after a failure.
 func (m *MainWindow) retryOpen() {
 	name := m.profile
+	if w := m.watch[name]; w != nil {
+		w.stop()
+	}
+	m.open(name)
 	m.profile = ""
 	m.selectProfile(name)
 }
@@ -426,4 +607,34 @@ func (m *MainWindow) retryOpen() {
 func (m *MainWindow) isDemoProfile() bool {
 	p, ok := m.currentProfile()
 	return ok && p.Demo
+}
+
+// emphasize highlights the one action that helps now: Log in when there is
+// no usable session or it ends soon, Copy otherwise; and it shows no masked
+// dots for a token that does not exist.
+func (m *MainWindow) emphasize() {
+	usable := m.canUseToken()
+	loginFirst := m.sess != nil && (!usable || m.needsLogin() != "")
+	setImportance(m.CopyButton, usable && !loginFirst)
+	setImportance(m.LoginButton, loginFirst)
+	if m.tokenRevealed() {
+		return
+	}
+	if usable {
+		setText(m.TokenLabel, maskedToken)
+	} else {
+		setText(m.TokenLabel, "(no access token)")
+	}
+}
+
+// setImportance makes b the highlighted (primary) button or a plain one.
+func setImportance(b *widget.Button, primary bool) {
+	imp := widget.MediumImportance
+	if primary {
+		imp = widget.HighImportance
+	}
+	if b.Importance != imp {
+		b.Importance = imp
+		b.Refresh()
+	}
 }

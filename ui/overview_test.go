@@ -1,0 +1,165 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tokendesk/tokendesk/assets"
+	"github.com/tokendesk/tokendesk/keeper"
+	"github.com/tokendesk/tokendesk/oauth"
+	"github.com/tokendesk/tokendesk/storage"
+)
+
+// twoProfiles is "acme" on production and the local sandbox's "demo".
+func twoProfiles() []storage.Profile {
+	demo := testProfile("demo")
+	demo.Demo = true
+	prod := testProfile("acme")
+	prod.Environment = "production"
+	return []storage.Profile{prod, demo}
+}
+
+func twoStatuses() map[string]keeper.Status {
+	return map[string]keeper.Status{"acme": validStatus(oauth.Production), "demo": validStatus(oauth.Demo)}
+}
+
+// TestBackgroundProfileDeathRaisesAlarm: defect 8.2. The demo session dies
+// while acme is shown: the dialog, the notification, the tray icon, the
+// title and the overview all say so at once, and "Log in now" logs in to
+// the dead profile.
+func TestBackgroundProfileDeathRaisesAlarm(t *testing.T) {
+	a := &trayApp{App: test.NewTempApp(t)}
+	p := &fakeProfiles{profiles: twoProfiles(), sessions: map[string]*fakeSession{}}
+	for name, st := range twoStatuses() {
+		st.Profile = name
+		p.sessions[name] = newFakeSession(st)
+	}
+	var notes []*fyne.Notification
+	m := newMainWindow(a, p, Options{Now: func() time.Time { return t0 }, Initial: "acme"}, func(m *MainWindow) {
+		m.notify = func(n *fyne.Notification) { notes = append(notes, n) }
+		m.spawn = func(f func()) { f() }
+		m.loadActivity = func(s Session, done func([]keeper.Activity)) { done(s.Activity()) }
+	})
+	defer m.Close()
+	if m.profile != "acme" || len(notes) != 0 || a.icons[len(a.icons)-1] != assets.TrayOK {
+		t.Fatalf("before: profile %q, %d notes", m.profile, len(notes))
+	}
+
+	dead := reloginStatus()
+	dead.Profile, dead.DiedAt = "demo", t0
+	p.sessions["demo"].push(dead)
+
+	if m.profile != "acme" {
+		t.Fatalf("the alarm switched the shown profile to %q", m.profile)
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0].Title, "log in again (demo)") {
+		t.Fatalf("notifications: %v", notes)
+	}
+	assertContains(t, "dialog", shown(m), "The DocuSign session of profile demo has ended and cannot be refreshed.")
+	if got := m.win.Title(); got != "Token Desk — demo: Re-login required · acme: Session valid" {
+		t.Errorf("title = %q", got)
+	}
+	if a.icons[len(a.icons)-1] != assets.TrayError {
+		t.Error("tray icon does not show the background profile's death")
+	}
+	assertContains(t, "tray status", a.menu.Items[0].Label, "demo (LOCAL SANDBOX): Re-login required")
+	row := m.overviewRows["demo"]
+	if row.State.Text != "Re-login required" || row.State.Importance != widget.DangerImportance {
+		t.Errorf("overview row: %q / %v", row.State.Text, row.State.Importance)
+	}
+
+	tapDialogButton(t, m, "Log in now")
+	eventually(t, "login to demo", func() bool { return m.profile == "demo" && p.sessions["demo"].loginCalls == 1 })
+	if p.sessions["acme"].loginCalls != 0 {
+		t.Error("logged in to the shown profile instead of the dead one")
+	}
+	onUI(func() { m.cancelLogin() })
+	eventually(t, "login cancelled", func() bool { return !m.loggingIn() })
+}
+
+// TestOverviewShowsEveryProfile: one row per profile with its environment,
+// state in words and colour, access time left and refresh-token death.
+func TestOverviewShowsEveryProfile(t *testing.T) {
+	sts := twoStatuses()
+	retry := sts["demo"]
+	retry.State, retry.Reason = keeper.Retrying, "offline"
+	sts["demo"] = retry
+	h := newHarnessWith(t, twoProfiles(), sts)
+	m := h.m
+	if m.tabs.Selected() != m.overviewTab {
+		t.Error("with several profiles the window does not open on the overview")
+	}
+	for _, tc := range []struct {
+		name, badge, state string
+		imp                widget.Importance
+	}{
+		{"acme", "PRODUCTION", "Session valid", widget.SuccessImportance},
+		{"demo", "LOCAL SANDBOX", "Retrying refresh", widget.WarningImportance},
+	} {
+		r := m.overviewRows[tc.name]
+		if r == nil {
+			t.Fatalf("no row for %s", tc.name)
+		}
+		if r.badge.text.Text != tc.badge || r.State.Text != tc.state || r.State.Importance != tc.imp {
+			t.Errorf("%s: badge %q, state %q/%v", tc.name, r.badge.text.Text, r.State.Text, r.State.Importance)
+		}
+		if r.Access.Text != "Access token: 8h 0m left (expires 17:00 UTC)" {
+			t.Errorf("%s access: %q", tc.name, r.Access.Text)
+		}
+		if r.Death.Text != "Refresh token: dies Wed 1 Apr 09:00 UTC (30d 0h left)" {
+			t.Errorf("%s death: %q", tc.name, r.Death.Text)
+		}
+	}
+	h.clock.Advance(time.Hour)
+	m.tick()
+	assertContains(t, "ticked row", m.overviewRows["demo"].Access.Text, "7h 0m left")
+
+	test.Tap(m.overviewRows["demo"])
+	if m.profile != "demo" || m.tabs.Selected() != m.sessionTab {
+		t.Fatalf("tapping the row shows %q on tab %q", m.profile, m.tabs.Selected().Text)
+	}
+	if m.envBadge.text.Text != "LOCAL SANDBOX" || strings.Contains(shown(m), "demo environment") {
+		t.Errorf("badge %q", m.envBadge.text.Text)
+	}
+}
+
+// TestOneProfileOpensOnSession: with a single profile the session is what
+// matters; the overview is one tab away.
+func TestOneProfileOpensOnSession(t *testing.T) {
+	h := newHarness(t, validStatus(oauth.Demo))
+	if h.m.tabs.Selected() != h.m.sessionTab || len(h.m.overviewRows) != 1 {
+		t.Fatalf("tab %q, rows %d", h.m.tabs.Selected().Text, len(h.m.overviewRows))
+	}
+}
+
+// TestTitleAndTrayShowWorstState: the title leads with the profile that
+// needs a person most.
+func TestTitleAndTrayShowWorstState(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		demo  func(*keeper.Status)
+		title string
+	}{
+		{"all fine", func(*keeper.Status) {}, "Token Desk — acme: Session valid"},
+		{"background retrying", func(s *keeper.Status) { s.State = keeper.Retrying }, "Token Desk — demo: Retrying refresh · acme: Session valid"},
+		{"background expiring", func(s *keeper.Status) { s.ExpiringSoon = true }, "Token Desk — demo: Session ends soon · acme: Session valid"},
+		{"background dead", func(s *keeper.Status) { s.State = keeper.ReloginRequired }, "Token Desk — demo: Re-login required · acme: Session valid"},
+		{"background signed out", func(s *keeper.Status) { *s = keeper.Status{State: keeper.SignedOut} }, "Token Desk — demo: Signed out · acme: Session valid"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sts := twoStatuses()
+			st := sts["demo"]
+			tc.demo(&st)
+			sts["demo"] = st
+			h := newHarnessWith(t, twoProfiles(), sts)
+			if got := h.m.win.Title(); got != tc.title {
+				t.Errorf("title = %q, want %q", got, tc.title)
+			}
+		})
+	}
+}
