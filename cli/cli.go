@@ -188,6 +188,14 @@ func exitCode(err error, env Env) int {
 	case oauth.IsRelogin(err):
 		fmt.Fprintf(env.Stderr, "tokendesk: %s; run `tokendesk login`\n", oneLine(err.Error()))
 		return ExitNeedsLogin
+	case errors.Is(err, context.Canceled):
+		msg := "interrupted"
+		var ie *keeper.InterruptedError
+		if errors.As(err, &ie) {
+			msg = ie.Error()
+		}
+		fmt.Fprintf(env.Stderr, "tokendesk: %s\n", msg)
+		return ExitError
 	}
 	fmt.Fprintf(env.Stderr, "tokendesk: %s\n", oneLine(err.Error()))
 	return ExitError

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -86,6 +87,19 @@ func TestExitCodes(t *testing.T) {
 		}
 		if tt.err != nil && strings.Count(stderr.String(), "\n") != 1 {
 			t.Errorf("%v: stderr is not one line: %q", tt.err, stderr.String())
+		}
+	}
+}
+
+// An interrupted command says so in words, never Go's "context canceled".
+func TestExitCodeInterrupted(t *testing.T) {
+	for _, err := range []error{context.Canceled, fmt.Errorf("refresh: %w", context.Canceled)} {
+		var stderr bytes.Buffer
+		if got := exitCode(err, Env{Stderr: &stderr}); got != ExitError {
+			t.Errorf("%v: exit %d, want %d", err, got, ExitError)
+		}
+		if msg := stderr.String(); msg != "tokendesk: interrupted\n" {
+			t.Errorf("%v: stderr %q", err, msg)
 		}
 	}
 }

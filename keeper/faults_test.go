@@ -109,8 +109,9 @@ func TestCancelWaitsForSentRefresh(t *testing.T) {
 	case <-time.After(200 * time.Millisecond):
 	}
 	close(bo.release)
-	if err := <-done; !errors.Is(err, context.Canceled) {
-		t.Fatalf("want a cancellation error, got %v", err)
+	var ie *InterruptedError
+	if err := <-done; !errors.Is(err, context.Canceled) || !errors.As(err, &ie) {
+		t.Fatalf("want an InterruptedError wrapping the cancellation, got %v", err)
 	}
 	if rt := e.storedRT(t); !e.srv.RefreshTokenValid(rt) || e.srv.Stats().Refreshes != 1 {
 		t.Fatal("the rotated refresh token was not saved")

@@ -228,8 +228,21 @@ func (k *Keeper) refresh(ctx context.Context, trigger Trigger, minValid time.Dur
 	if f.err != nil {
 		return "", f.err
 	}
-	return "", fmt.Errorf("%w (the refresh already sent was finished and saved first)", ctx.Err())
+	return "", &InterruptedError{cause: ctx.Err()}
 }
+
+// InterruptedError is the error of a caller that was cancelled while its
+// refresh was on the wire: the refresh was finished and its tokens saved
+// before the caller got this. It wraps the context's error.
+type InterruptedError struct{ cause error }
+
+// Error says what happened in words a person can use.
+func (e *InterruptedError) Error() string {
+	return "interrupted; the refresh already sent was finished and its tokens saved first"
+}
+
+// Unwrap returns the context's error.
+func (e *InterruptedError) Unwrap() error { return e.cause }
 
 // fly runs a flight to its end, independent of the caller that started it.
 func (k *Keeper) fly(ctx context.Context, f *flight, trigger Trigger, minValid time.Duration, force bool) {
