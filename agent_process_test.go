@@ -495,3 +495,48 @@ func TestAutostartEntry(t *testing.T) {
 		t.Fatalf("entry after off: %v", err)
 	}
 }
+
+// TestHandOffToRunningAgent: `tokendesk refresh` (direct path) whose rotated
+// refresh token the locked keyring refuses hands it to the running agent
+// instead of exiting with the only copy; the agent holds it and saves it once
+// the keyring is unlocked, and the session keeps working (issue 11, item 1).
+func TestHandOffToRunningAgent(t *testing.T) {
+	if !inKeyringChild(t) {
+		return
+	}
+	ss := newSecretService(t)
+	d, p := proxiedDesk(t)
+	a := d.startAgent()
+	p.armed.Store(true)
+	d.extraEnv = []string{"TOKENDESK_NO_AGENT=1"} // the refresh runs in the CLI process
+	r := d.start("refresh")
+	d.extraEnv = nil
+	rotated := p.waitHeld(t)
+	ss.lock()
+	p.release <- struct{}{}
+	r.wait(t, 30*time.Second)
+	if r.code != 0 {
+		t.Fatalf("refresh with a locked keyring and a running agent: exit %d, stderr %q; agent: %s", r.code, r.stderr.String(), a.stderr.String())
+	}
+	acts, err := os.ReadFile(filepath.Join(d.dir, "activity", "p.jsonl"))
+	if err != nil || !strings.Contains(string(acts), `"handed_off"`) {
+		t.Fatalf("the activity log does not record the hand-off: %v\n%s", err, acts)
+	}
+	if st := d.run("status", "--json"); !strings.Contains(st.stdout, `"kind": "agent"`) {
+		t.Fatalf("status while the agent holds the token: %+v", st)
+	}
+	ss.unlock()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, rt := d.secrets(); rt == rotated {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the agent never saved the handed-off refresh token; agent: %s", a.stderr.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	d.assertSessionWorks(rotated)
+	d.outputs = append(d.outputs, r.stderr.String())
+	d.scanForSecrets(rotated)
+}

@@ -76,6 +76,7 @@ func (b ManagerBackend) HandOff(ctx context.Context, profile string, h *HandOff)
 	if err := k.Adopt(ctx, s); err != nil {
 		return fmt.Errorf("take over the rotated session of %q: %w", k.Profile(), err)
 	}
+	k.Poke() // the keeper's loop re-plans: a held session's write is retried after the backoff, not the next minute
 	return nil
 }
 

@@ -109,7 +109,7 @@ func TestCancelWaitsForSentRefresh(t *testing.T) {
 	case <-time.After(200 * time.Millisecond):
 	}
 	close(bo.release)
-	var ie *InterruptedError
+	var ie *keeper.InterruptedError
 	if err := <-done; !errors.Is(err, context.Canceled) || !errors.As(err, &ie) {
 		t.Fatalf("want an InterruptedError wrapping the cancellation, got %v", err)
 	}
