@@ -540,3 +540,63 @@ func TestHandOffToRunningAgent(t *testing.T) {
 	d.outputs = append(d.outputs, r.stderr.String())
 	d.scanForSecrets(rotated)
 }
+
+// TestBackgroundStartsHidden: `tokendesk --background` runs the app and its
+// endpoint with no window shown; `tokendesk` then shows it; a second
+// --background only says the app runs.
+func TestBackgroundStartsHidden(t *testing.T) {
+	if os.Getenv("DISPLAY") == "" {
+		t.Skip("needs a display: run under scripts/with-session.sh")
+	}
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		t.Skip("needs xdotool")
+	}
+	d := newDesk(t, sandbox.Options{AutoAccept: true})
+	d.addProfile()
+	d.login()
+	c := d.cmd(context.Background(), "--background")
+	out := &syncBuffer{}
+	c.Stdout, c.Stderr = out, out
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	defer func() {
+		_ = c.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			_ = c.Process.Kill()
+			<-done
+		}
+	}()
+	cl := agent.NewClient(agent.DefaultEndpoint(d.dir))
+	for i := 0; ; i++ {
+		if info, err := cl.Ping(context.Background()); err == nil && info.Kind == agent.KindWindow && info.PID == c.Process.Pid {
+			break
+		}
+		if i > 300 {
+			t.Fatalf("the background app never answered; output: %s", out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
+	if w := visibleWindows(); len(w) != 0 {
+		t.Fatalf("--background showed a window: %v", w)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if b, err := d.cmd(ctx, "--background").CombinedOutput(); err != nil || !strings.Contains(string(b), "already runs") {
+		t.Fatalf("second --background: %v %s", err, b)
+	}
+	if b, err := d.cmd(ctx).CombinedOutput(); err != nil || !strings.Contains(string(b), "brought to the front") {
+		t.Fatalf("tokendesk while the background app runs: %v %s", err, b)
+	}
+	for i := 0; len(visibleWindows()) == 0; i++ {
+		if i > 50 {
+			t.Fatal("the window was not shown")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
