@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/tokendesk/tokendesk/internal/tokenfmt"
 	"github.com/tokendesk/tokendesk/oauth"
 )
 
@@ -47,7 +48,7 @@ func TestMarkClipboardSensitiveStub(t *testing.T) {
 func TestCopyMarksClipboardSensitive(t *testing.T) {
 	h := newHarness(t, validStatus(oauth.Demo))
 	calls := stubMarkSensitive(t, h, nil)
-	h.m.FormatSelect.SetSelected(FormatCurl.Label())
+	h.m.FormatSelect.SetSelected(tokenfmt.Curl.Label())
 	test.Tap(h.m.CopyButton)
 	want := `-H "Authorization: Bearer ` + secretToken + `"`
 	if len(*calls) != 1 || (*calls)[0] != want {

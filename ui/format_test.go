@@ -52,19 +52,3 @@ func TestActivityTabShowsLog(t *testing.T) {
 	assertContains(t, "activity", s, "2026-03-02 09:00:00  refresh  (user)  relogin_required  [invalid_grant]  850ms")
 	assertNoTokenShown(t, m)
 }
-
-func TestFormatCountdown(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		0:                "0s",
-		42 * time.Second: "42s",
-		7*time.Hour + 59*time.Minute + 12*time.Second + 900*time.Millisecond: "7h 59m",
-		12*time.Minute + 5*time.Second:                                       "12m",
-		9*time.Minute + 59*time.Second:                                       "9m 59s",
-		-(3*time.Minute + 2*time.Second):                                     "3m 2s",
-		(26*24+4)*time.Hour + 5*time.Minute:                                  "26d 4h 5m",
-	} {
-		if got := formatCountdown(d); got != want {
-			t.Errorf("formatCountdown(%v) = %q, want %q", d, got, want)
-		}
-	}
-}
