@@ -130,6 +130,10 @@ type MainWindow struct {
 	LoginBackButton   *widget.Button
 	LoginRetryButton  *widget.Button
 	loginURL          string
+	// Paste is the login pane's paste-the-address fallback (login.go).
+	Paste *pastePane
+	// interact holds the Quit action and the start-at-login switch (quit.go).
+	interact interactions
 
 	// Dialogs currently shown, for tests.
 	reloginDialog  *dialog.ConfirmDialog
