@@ -90,6 +90,7 @@ func runWindow(ctx context.Context, demoMode, background bool) error {
 	}
 	var backend agent.Backend = agent.ManagerBackend{M: m}
 	var store profileStore = m
+	realStore := m.Store()
 	note := ""
 	if demoMode || len(cfg.Profiles) == 0 {
 		opt, err := demo.OptionsFromEnv(os.Getenv)
@@ -123,6 +124,7 @@ func runWindow(ctx context.Context, demoMode, background bool) error {
 		ClipboardClear: time.Duration(set.ClipboardClear),
 		Initial:        set.CurrentProfile,
 		DemoNote:       note,
+		Autostart:      ui.SystemAutostart{Store: realStore},
 	})
 	show := func() { w.Show(); w.Window().RequestFocus(); m.PokeAll() }
 	if !tray {

@@ -41,6 +41,9 @@ type Settings struct {
 	// KeepAlive is the longest interval between refreshes, so that the
 	// refresh token keeps being rotated while idle.
 	KeepAlive Duration `json:"keep_alive,omitempty"`
+	// AutostartOffered records that the window has offered to start Token
+	// Desk at login; it offers that once, and never switches it on itself.
+	AutostartOffered bool `json:"autostart_offered,omitempty"`
 }
 
 // Effective returns the settings with every zero (or negative) duration

@@ -346,6 +346,7 @@ func (m *MainWindow) confirmLogout() {
 
 // setupShortcuts registers the window's keyboard shortcuts.
 func (m *MainWindow) setupShortcuts() {
+	m.setupAppMenu()
 	c := m.win.Canvas()
 	c.AddShortcut(&fyne.ShortcutCopy{}, func(fyne.Shortcut) { m.copyToken(m.selectedFormat()) })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyC, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}, func(fyne.Shortcut) { m.copyToken(tokenfmt.Raw) })

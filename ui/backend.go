@@ -62,6 +62,12 @@ type Options struct {
 	Initial string
 	// DemoNote, if non-empty, is shown in a banner (demo mode explanation).
 	DemoNote string
+	// Quit ends the app, keepers included (menu, Ctrl+Q); default
+	// fyne.App.Quit.
+	Quit func()
+	// Autostart, if set, backs the "Start at login" switch and the one-time
+	// offer after the first login of a real profile (quit.go).
+	Autostart Autostart
 }
 
 // Defaults for Options' zero values.
