@@ -13,19 +13,21 @@ type envChoice struct {
 	help   string // one sentence under the choices
 }
 
-// envChoices are DocuSign's named environments as the form offers them
-// (a custom URL is the form's last choice).
+// envChoices are DocuSign's named environments from oauth's one table, as
+// the form offers them (a custom URL is the form's last choice).
 func envChoices() []envChoice {
-	return []envChoice{
-		{choice: choiceText(oauth.Demo), env: oauth.Demo,
-			help: "DocuSign's developer environment (account-d.docusign.com): test accounts, nothing is billed"},
-		{choice: choiceText(oauth.Production), env: oauth.Production,
-			help: "DocuSign production (account.docusign.com): real accounts, real envelopes"},
+	var out []envChoice
+	for _, e := range oauth.Environments() {
+		out = append(out, envChoice{choice: choiceText(e.Env), env: e.Env, help: e.Description})
 	}
+	return out
 }
 
 // choiceText is an environment's name with a capital first letter.
 func choiceText(e oauth.Environment) string {
-	s := string(e)
-	return strings.ToUpper(s[:1]) + s[1:]
+	name := e.Info().Name
+	if name == "" {
+		return string(e)
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
 }

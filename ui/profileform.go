@@ -279,7 +279,7 @@ func (pd *profileDialog) validate() (storage.Profile, FormErrors) {
 	}
 	pd.RedirectBox.RemoveAll()
 	if errs[fieldPorts] == nil {
-		for _, port := range p.Ports {
+		for _, port := range p.RedirectPorts() { // no ports: the defaults
 			pd.RedirectBox.Add(pd.m.copyRow("", oauth.RedirectURI(port)))
 		}
 	}

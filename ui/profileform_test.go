@@ -37,7 +37,6 @@ func TestValidateProfileForm(t *testing.T) {
 		{"no key", func(f *ProfileForm) { f.IntegrationKey = " " }, fieldKey, "enter the integration key"},
 		{"bad url", func(f *ProfileForm) { f.Environment = "ftp://example.com" }, fieldEnvironment, "is not demo, production or an http"},
 		{"url with query", func(f *ProfileForm) { f.Environment = "https://example.com/?a=b" }, fieldEnvironment, "must not carry"},
-		{"no ports", func(f *ProfileForm) { f.Ports = " ,; " }, fieldPorts, "enter at least one redirect port"},
 		{"port text", func(f *ProfileForm) { f.Ports = "8765, http" }, fieldPorts, `"http" is not a number`},
 		{"port range", func(f *ProfileForm) { f.Ports = "80" }, fieldPorts, "redirect port 80 is not between 1024 and 65535"},
 		{"port twice", func(f *ProfileForm) { f.Ports = "8765;8765" }, fieldPorts, "8765 is listed twice"},
@@ -59,7 +58,13 @@ func TestValidateProfileForm(t *testing.T) {
 			t.Errorf("all fields bad: no message for %s", f)
 		}
 	}
+	// No ports means storage's default ports.
 	f := goodForm()
+	f.Ports = " ,; "
+	if p, errs := ValidateProfileForm(f); len(errs) != 0 || p.Ports != nil || len(p.RedirectPorts()) != 3 {
+		t.Errorf("empty ports: %v, %v", p.Ports, errs)
+	}
+	f = goodForm()
 	f.Extended = false
 	f.Ports = "9100\t9101"
 	f.Environment = "https://account.example.com/"

@@ -2,9 +2,7 @@ package ui
 
 import (
 	"errors"
-	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/tokendesk/tokendesk/oauth"
@@ -31,7 +29,8 @@ type ProfileForm struct {
 	IntegrationKey string
 	// Environment is a named environment ("demo", "production") or a base URL.
 	Environment string
-	// Ports is a list of loopback redirect ports, as storage.ParsePorts reads it.
+	// Ports is a list of loopback redirect ports, as storage.ParsePorts
+	// reads it; empty means the default ports.
 	Ports string
 	// Scopes is a space-separated list of scopes; "extended" is governed by
 	// Extended.
@@ -79,7 +78,7 @@ func ValidateProfileForm(f ProfileForm) (storage.Profile, FormErrors) {
 	} else {
 		p.Environment = string(env)
 	}
-	if ports, err := parsePorts(f.Ports); err != nil {
+	if ports, err := storage.ParsePorts(f.Ports); err != nil {
 		errs[fieldPorts] = err
 	} else {
 		p.Ports = ports
@@ -112,22 +111,4 @@ func ValidateProfileForm(f ProfileForm) (storage.Profile, FormErrors) {
 		}
 	}
 	return p, errs
-}
-
-// parsePorts reads a redirect port list (separated by ',', ';', spaces or
-// tabs) and checks it with storage's port rules.
-func parsePorts(s string) ([]int, error) {
-	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\t' })
-	if len(fields) == 0 {
-		return nil, errors.New("enter at least one redirect port, such as 8765")
-	}
-	ports := make([]int, 0, len(fields))
-	for _, f := range fields {
-		p, err := strconv.Atoi(f)
-		if err != nil {
-			return nil, fmt.Errorf("redirect port %q is not a number; separate ports with commas, such as 8765, 8766", f)
-		}
-		ports = append(ports, p)
-	}
-	return ports, storage.ValidatePorts(ports)
 }
