@@ -7,6 +7,7 @@ package ui
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -95,6 +96,15 @@ func (o Options) withDefaults(a fyne.App) Options {
 		o.ClipboardClear = DefaultClipboardClear
 	}
 	return o
+}
+
+// userScale is the scale Fyne's desktop driver applies on top of the
+// screen's own: FYNE_SCALE if set, else the app's setting.
+func userScale(a fyne.App, getenv func(string) string) float32 {
+	if v, err := strconv.ParseFloat(getenv("FYNE_SCALE"), 32); err == nil && v > 0 {
+		return float32(v)
+	}
+	return a.Settings().Scale()
 }
 
 // defaultWindowSize is the window's opening size in Fyne's logical units at

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 
 	"github.com/tokendesk/tokendesk/keeper"
 	"github.com/tokendesk/tokendesk/oauth"
@@ -56,6 +57,17 @@ func TestUsableAtSmallSizes(t *testing.T) {
 			if !m.CopyButton.Visible() || m.CopyButton.Size().Height == 0 || end.X > canvas.Width || end.Y > canvas.Height || pos.Y < 0 {
 				t.Errorf("%s at %v: Copy is at %v–%v, outside the %v window", st.State, size, pos, end, canvas)
 			}
+		}
+	}
+}
+
+// TestUserScaleReadsFYNE_SCALE: the opening size follows FYNE_SCALE, which
+// Fyne's settings do not report.
+func TestUserScaleReadsFYNE_SCALE(t *testing.T) {
+	a := test.NewTempApp(t)
+	for env, want := range map[string]float32{"2": 2, "1.5": 1.5, "": a.Settings().Scale(), "auto": a.Settings().Scale(), "x": a.Settings().Scale()} {
+		if got := userScale(a, func(string) string { return env }); got != want {
+			t.Errorf("FYNE_SCALE=%q: scale %v, want %v", env, got, want)
 		}
 	}
 }

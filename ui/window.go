@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"os"
 	"slices"
 	"time"
 
@@ -213,7 +214,7 @@ func newMainWindow(a fyne.App, p Profiles, opt Options, hook func(*MainWindow)) 
 	m.loginPane = m.buildLoginPane()
 	m.loginPane.Hide()
 	m.win.SetContent(container.NewBorder(top, nil, nil, nil, container.NewStack(m.tabs, m.loginPane)))
-	m.win.Resize(defaultWindowSize(a.Settings().Scale()))
+	m.win.Resize(defaultWindowSize(userScale(a, os.Getenv)))
 
 	m.setupShortcuts()
 	m.setupTray()
