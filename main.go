@@ -24,6 +24,7 @@ import (
 	"github.com/tokendesk/tokendesk/internal/flock"
 	_ "github.com/tokendesk/tokendesk/internal/locale"
 	"github.com/tokendesk/tokendesk/internal/trayhost"
+	"github.com/tokendesk/tokendesk/internal/x11start"
 	"github.com/tokendesk/tokendesk/keeper"
 	"github.com/tokendesk/tokendesk/oauth"
 	"github.com/tokendesk/tokendesk/storage"
@@ -72,6 +73,11 @@ func runWindow(ctx context.Context, demoMode, background bool) error {
 	}
 	if msg := cli.NoDisplay(runtime.GOOS, os.Getenv); msg != "" {
 		return errors.New(msg)
+	}
+	// An X server that resets when its last client leaves drops a client
+	// connecting then; GLFW does not retry (docs/x11-open-display.md).
+	if err := x11start.Hold(os.Getenv("DISPLAY")); err != nil {
+		return err
 	}
 	// One window per config dir; a second one raises the first (above).
 	_ = os.MkdirAll(m.Store().Dir(), 0o700)
