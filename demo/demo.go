@@ -48,6 +48,7 @@ type Demo struct {
 	mu      sync.Mutex
 	revoke  *time.Timer
 	cancel  func()
+	stop    chan struct{} // ends the control file watch
 }
 
 // Options tune Start; zero values mean the constants above.
@@ -56,14 +57,18 @@ type Options struct {
 	AutoAccept bool
 	// RevokeAfter is when consent is revoked after each login.
 	RevokeAfter time.Duration
+	// Control, if set, is a file whose commands ("outage N", "revoke")
+	// make the sandbox fail token requests or revoke consent on demand.
+	Control string
 }
 
-// OptionsFromEnv reads TOKENDESK_DEMO_AUTO_ACCEPT=1 and
-// TOKENDESK_DEMO_REVOKE_AFTER (a Go duration such as 20s), which let a
-// scripted walk through the demo skip the consent page and see the re-login
-// prompt sooner.
+// OptionsFromEnv reads TOKENDESK_DEMO_AUTO_ACCEPT=1,
+// TOKENDESK_DEMO_REVOKE_AFTER (a Go duration such as 20s) and
+// TOKENDESK_DEMO_CONTROL (a control file, see Options.Control), which let a
+// scripted walk through the demo skip the consent page and show the
+// retrying and re-login states when it wants them.
 func OptionsFromEnv(getenv func(string) string) (Options, error) {
-	o := Options{AutoAccept: getenv("TOKENDESK_DEMO_AUTO_ACCEPT") == "1"}
+	o := Options{AutoAccept: getenv("TOKENDESK_DEMO_AUTO_ACCEPT") == "1", Control: getenv("TOKENDESK_DEMO_CONTROL")}
 	if v := getenv("TOKENDESK_DEMO_REVOKE_AFTER"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -108,6 +113,12 @@ func Start(ctx context.Context, opt Options) (*Demo, error) {
 		d.Close()
 		return nil, err
 	}
+	if opt.Control != "" {
+		d.stop = make(chan struct{})
+		go watchControl(srv, opt.Control, d.stop, func(format string, a ...any) {
+			fmt.Fprintf(os.Stderr, "tokendesk: "+format+"\n", a...)
+		})
+	}
 	var last time.Time
 	d.cancel = k.Subscribe(func(st keeper.Status) {
 		d.mu.Lock()
@@ -132,6 +143,10 @@ func (d *Demo) Close() {
 	d.mu.Lock()
 	if d.revoke != nil {
 		d.revoke.Stop()
+	}
+	if d.stop != nil {
+		close(d.stop)
+		d.stop = nil
 	}
 	d.mu.Unlock()
 	if d.cancel != nil {

@@ -91,10 +91,33 @@ func (m *MainWindow) setupAppMenu() {
 		items = append(items, in.autostartItem, fyne.NewMenuItemSeparator())
 	}
 	items = append(items, in.quitItem)
-	in.menu = fyne.NewMainMenu(fyne.NewMenu("Token Desk", items...))
+	in.menu = fyne.NewMainMenu(fyne.NewMenu("Token Desk", items...), m.viewMenu())
 	m.win.SetMainMenu(in.menu)
 	m.win.Canvas().AddShortcut(in.quitItem.Shortcut, func(fyne.Shortcut) { m.quit() })
 	m.updateAutostartItem()
+}
+
+// viewMenu switches tabs: Ctrl+1 for the first tab (all profiles), Ctrl+2
+// for the next, and so on.
+func (m *MainWindow) viewMenu() *fyne.Menu {
+	menu := fyne.NewMenu("View")
+	if m.tabs == nil {
+		return menu
+	}
+	keys := []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5, fyne.Key6, fyne.Key7, fyne.Key8, fyne.Key9}
+	for i, tab := range m.tabs.Items {
+		if i >= len(keys) {
+			break
+		}
+		tab := tab
+		sc := &desktop.CustomShortcut{KeyName: keys[i], Modifier: fyne.KeyModifierShortcutDefault}
+		show := func() { m.tabs.Select(tab) }
+		it := fyne.NewMenuItem(tab.Text, show)
+		it.Shortcut = sc
+		menu.Items = append(menu.Items, it)
+		m.win.Canvas().AddShortcut(sc, func(fyne.Shortcut) { show() })
+	}
+	return menu
 }
 
 // quit ends the app: the window closes and the keepers stop.

@@ -220,3 +220,19 @@ func TestSystemAutostart(t *testing.T) {
 		t.Error("offer not kept in the config file")
 	}
 }
+
+// TestTabShortcuts: Ctrl+1… select the tabs (the View menu lists them).
+func TestTabShortcuts(t *testing.T) {
+	h := newHarness(t, validStatus(oauth.Demo))
+	m := h.m
+	sc := m.win.Canvas().(fyne.Shortcutable)
+	for i, tab := range m.tabs.Items {
+		sc.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(string(rune('1' + i))), Modifier: fyne.KeyModifierShortcutDefault})
+		if m.tabs.Selected() != tab {
+			t.Errorf("Ctrl+%d selected %q, want %q", i+1, m.tabs.Selected().Text, tab.Text)
+		}
+		if it := menuItem(t, m, tab.Text); it.Shortcut == nil {
+			t.Errorf("View menu item %q has no shortcut", tab.Text)
+		}
+	}
+}
