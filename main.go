@@ -94,7 +94,7 @@ func runWindow(ctx context.Context, demoMode, background bool) error {
 	if err == nil {
 		defer unlock()
 	}
-	var backend agent.Backend = agent.ManagerBackend{M: m}
+	var backend agent.Backend = &agent.ManagerBackend{M: m}
 	var store profileStore = m
 	realStore := m.Store()
 	note := ""

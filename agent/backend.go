@@ -3,6 +3,8 @@ package agent
 import (
 	"context"
 	"fmt"
+	"os"
+	"sync"
 	"time"
 
 	"github.com/tokendesk/tokendesk/desk"
@@ -10,9 +12,56 @@ import (
 )
 
 // ManagerBackend serves the keepers of a desk.Manager: the same keepers the
-// window or the agent keeps alive.
+// window or the agent keeps alive. Other processes may change a session
+// meanwhile (`tokendesk login` and `logout` run on their own): whenever the
+// config file, which records every session change, differs from what the
+// backend last saw, the profile's keeper re-reads its stored session before
+// answering. Use it by pointer; the zero value with M set is ready.
 type ManagerBackend struct {
 	M *desk.Manager
+
+	mu   sync.Mutex
+	seen map[string]fileStamp // per profile: the config file version its keeper last loaded
+}
+
+// fileStamp identifies a version of the config file.
+type fileStamp struct {
+	mod  time.Time
+	size int64
+}
+
+// keeper returns a profile's keeper, reloaded from storage first when the
+// config file changed since the last request for it (or on the first one).
+func (b *ManagerBackend) keeper(ctx context.Context, profile string) (*keeper.Keeper, error) {
+	k, err := b.M.Keeper(ctx, profile)
+	if err != nil {
+		return nil, err
+	}
+	var stamp fileStamp
+	if fi, err := os.Stat(b.M.Store().Path()); err == nil {
+		stamp = fileStamp{mod: fi.ModTime(), size: fi.Size()}
+	}
+	name := k.Profile()
+	b.mu.Lock()
+	old, known := b.seen[name]
+	b.mu.Unlock()
+	if known && old == stamp {
+		return k, nil
+	}
+	// Let a refresh in flight finish, so the re-read sees its result.
+	if err := k.Drain(ctx); err != nil {
+		return k, nil
+	}
+	if err := k.Load(ctx); err != nil {
+		return k, nil // keep serving what the keeper holds; the next request tries again
+	}
+	b.mu.Lock()
+	if b.seen == nil {
+		b.seen = map[string]fileStamp{}
+	}
+	b.seen[name] = stamp
+	b.mu.Unlock()
+	return k, nil
 }
 
 // signedOut is the answer for a profile with no session.
@@ -21,8 +70,8 @@ func signedOut(profile string) error {
 }
 
 // Token implements Backend.
-func (b ManagerBackend) Token(ctx context.Context, profile string, minValid time.Duration) (string, *keeper.Status, error) {
-	k, err := b.M.Keeper(ctx, profile)
+func (b *ManagerBackend) Token(ctx context.Context, profile string, minValid time.Duration) (string, *keeper.Status, error) {
+	k, err := b.keeper(ctx, profile)
 	if err != nil {
 		return "", nil, err
 	}
@@ -40,18 +89,22 @@ func (b ManagerBackend) Token(ctx context.Context, profile string, minValid time
 }
 
 // Status implements Backend.
-func (b ManagerBackend) Status(ctx context.Context, profile string) (*keeper.Status, error) {
-	k, err := b.M.Keeper(ctx, profile)
+func (b *ManagerBackend) Status(ctx context.Context, profile string) (*keeper.Status, error) {
+	k, err := b.keeper(ctx, profile)
 	if err != nil {
 		return nil, err
 	}
+	// One read of the refresh token, as the direct path's status does, so
+	// status and token agree when it is missing or damaged. A keyring that
+	// cannot be read leaves the keeper's own view, which says so.
+	_ = k.Verify(ctx)
 	st := k.Status()
 	return &st, nil
 }
 
 // Refresh implements Backend.
-func (b ManagerBackend) Refresh(ctx context.Context, profile string) (*keeper.Status, error) {
-	k, err := b.M.Keeper(ctx, profile)
+func (b *ManagerBackend) Refresh(ctx context.Context, profile string) (*keeper.Status, error) {
+	k, err := b.keeper(ctx, profile)
 	if err != nil {
 		return nil, err
 	}
@@ -66,8 +119,8 @@ func (b ManagerBackend) Refresh(ctx context.Context, profile string) (*keeper.St
 // HandOff implements Backend: the keeper adopts the session, saving it or
 // holding it in memory until it can (keeper.Keeper.Adopt). The handing
 // process holds the profile's lock meanwhile, so none is taken here.
-func (b ManagerBackend) HandOff(ctx context.Context, profile string, h *HandOff) error {
-	k, err := b.M.Keeper(ctx, profile)
+func (b *ManagerBackend) HandOff(ctx context.Context, profile string, h *HandOff) error {
+	k, err := b.keeper(ctx, profile)
 	if err != nil {
 		return err
 	}

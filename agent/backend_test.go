@@ -21,11 +21,11 @@ func TestManagerBackendHandOff(t *testing.T) {
 	if err := m.SaveProfile(ctx, storage.Profile{Name: "p", Environment: "demo", IntegrationKey: "00000000-0000-0000-0000-000000000001"}, ""); err != nil {
 		t.Fatal(err)
 	}
-	b := ManagerBackend{M: m}
-	if _, _, err := b.Token(ctx, "p", time.Minute); !errors.Is(errorOf(err), keeper.ErrSignedOut) {
+	b := &ManagerBackend{M: m}
+	if _, _, err := b.Token(ctx, "p", time.Minute); !signedOutErr(err) {
 		t.Fatalf("token before the hand-off: %v", err)
 	}
-	if _, err := b.Refresh(ctx, "p"); !errors.Is(errorOf(err), keeper.ErrSignedOut) {
+	if _, err := b.Refresh(ctx, "p"); !signedOutErr(err) {
 		t.Fatalf("refresh before the hand-off: %v", err)
 	}
 	now := time.Now().UTC()
@@ -59,7 +59,7 @@ func TestManagerBackendHandOffHeld(t *testing.T) {
 	if err := m.SaveProfile(ctx, storage.Profile{Name: "p", Environment: "demo", IntegrationKey: "00000000-0000-0000-0000-000000000001"}, ""); err != nil {
 		t.Fatal(err)
 	}
-	b := ManagerBackend{M: m}
+	b := &ManagerBackend{M: m}
 	if _, err := b.Status(ctx, "p"); err != nil { // the keeper exists before the keyring breaks
 		t.Fatal(err)
 	}
@@ -82,3 +82,53 @@ func TestManagerBackendHandOffHeld(t *testing.T) {
 		t.Fatalf("after the keyring came back: %q, %v", rt, err)
 	}
 }
+
+// TestManagerBackendSeesOtherProcesses: a login or logout made by another
+// process (another Manager over the same config and keyring) is what the
+// running app serves next, not its stale view.
+func TestManagerBackendSeesOtherProcesses(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	secrets := storage.NewMemorySecrets()
+	app := desk.NewManager(desk.Options{Store: storage.Open(dir), Secrets: secrets})
+	cli := desk.NewManager(desk.Options{Store: storage.Open(dir), Secrets: secrets})
+	if err := cli.SaveProfile(ctx, storage.Profile{Name: "p", Environment: "demo", IntegrationKey: "00000000-0000-0000-0000-000000000001"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	b := &ManagerBackend{M: app}
+	steps := []struct {
+		name      string
+		other     func() error
+		wantToken string
+		signedOut bool
+	}{
+		{"signed out at first", func() error { return nil }, "", true},
+		{"another process logs in", func() error {
+			now := time.Now().UTC()
+			s := &oauth.Session{RequestedScopes: []string{"signature"}, AccessToken: "login-access", RefreshToken: "login-refresh",
+				AccessExpiresAt: now.Add(8 * time.Hour), AccessIssuedAt: now, ConsentedAt: now, RefreshIssuedAt: now}
+			time.Sleep(10 * time.Millisecond) // a distinct config file version
+			return (&keeper.StorageBackend{Config: cli.Store(), Secrets: secrets}).SaveSession(ctx, "p", s)
+		}, "login-access", false},
+		{"another process logs out", func() error {
+			k, err := cli.Keeper(ctx, "p")
+			if err != nil {
+				return err
+			}
+			time.Sleep(10 * time.Millisecond)
+			return k.Logout(ctx)
+		}, "", true},
+	}
+	for _, s := range steps {
+		if err := s.other(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		tok, _, err := b.Token(ctx, "p", time.Minute)
+		if tok != s.wantToken || signedOutErr(err) != s.signedOut {
+			t.Fatalf("%s: token %q, error %v", s.name, tok, err)
+		}
+	}
+}
+
+// signedOutErr reports an error the wire would carry as "signed out".
+func signedOutErr(err error) bool { return err != nil && errors.Is(errorOf(err), keeper.ErrSignedOut) }

@@ -53,7 +53,7 @@ func runAgent(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	logf := func(format string, a ...any) { fmt.Fprintf(env.Stderr, "tokendesk agent: "+format+"\n", a...) }
-	return Serve(ctx, m, agent.Options{Kind: agent.KindAgent, Backend: agent.ManagerBackend{M: m}, Logf: logf}, logf)
+	return Serve(ctx, m, agent.Options{Kind: agent.KindAgent, Backend: &agent.ManagerBackend{M: m}, Logf: logf}, logf)
 }
 
 // Serve runs a manager's keepers and serves them on the configuration's
