@@ -33,9 +33,8 @@ const (
 )
 
 // Note is the banner text the window shows in demo mode.
-const Note = "Demo mode: a local DocuSign sandbox with 2-minute access tokens. " +
-	"Log in (the consent page is local), watch the refreshes, and 5 minutes after login the sandbox revokes consent to show the re-login prompt. " +
-	"Add a profile to use a real DocuSign account."
+const Note = "Demo mode: a local sandbox with 2-minute access tokens. 5 minutes after each login it revokes " +
+	"the consent, to show the re-login prompt. Add a profile (+) to use a real DocuSign account."
 
 // Demo is a running demo: a sandbox server and a manager over a throwaway
 // config dir with in-memory secrets.

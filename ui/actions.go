@@ -16,6 +16,7 @@ import (
 	"github.com/tokendesk/tokendesk/internal/humanize"
 	"github.com/tokendesk/tokendesk/internal/tokenfmt"
 	"github.com/tokendesk/tokendesk/keeper"
+	"github.com/tokendesk/tokendesk/oauth"
 )
 
 // logoutText is the honest description of what logging out does.
@@ -209,6 +210,21 @@ func (m *MainWindow) tokenFor(tok string) tokenfmt.Token {
 	return t
 }
 
+// refreshFailedNotice says a refresh asked for in the window failed. When
+// the status card already gives the reason (retrying, re-login required),
+// the notice points there instead of repeating it; otherwise it gives the
+// reason once, without the operation's prefix.
+func refreshFailedNotice(st keeper.Status, err error) string {
+	if st.Reason != "" && (st.State == keeper.Retrying || st.State == keeper.ReloginRequired) {
+		return "Refresh failed: the reason is shown above."
+	}
+	var oe *oauth.Error
+	if errors.As(err, &oe) {
+		return "Refresh failed: " + oe.Human()
+	}
+	return "Refresh failed: " + errText(err)
+}
+
 // clearClipboard empties the clipboard if it still holds exactly text.
 func (m *MainWindow) clearClipboard(text string) {
 	clip := m.app.Clipboard()
@@ -307,7 +323,7 @@ func (m *MainWindow) refreshNow() {
 				return
 			}
 			if err != nil {
-				m.setNotice("Refresh failed: " + err.Error())
+				m.setNotice(refreshFailedNotice(m.status, err))
 			} else {
 				now := m.opt.Now()
 				m.setNotice("Refreshed at " + humanize.WhenSeconds(now, now) + ".")

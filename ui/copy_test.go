@@ -177,3 +177,25 @@ func TestCopyFormatsAreTokenfmt(t *testing.T) {
 		})
 	}
 }
+
+// TestRefreshFailedNotice: a failed refresh is explained once: where the
+// status card gives the reason the notice points there, else the notice
+// gives it without the "refresh:" prefix.
+func TestRefreshFailedNotice(t *testing.T) {
+	oe := &oauth.Error{Op: "refresh", Msg: "the account server had a problem (HTTP 503)", Code: "temporarily_unavailable"}
+	for _, tc := range []struct {
+		name string
+		st   keeper.Status
+		err  error
+		want string
+	}{
+		{"retrying", keeper.Status{State: keeper.Retrying, Reason: "HTTP 503"}, oe, "Refresh failed: the reason is shown above."},
+		{"dead", keeper.Status{State: keeper.ReloginRequired, Reason: "invalid_grant"}, oe, "Refresh failed: the reason is shown above."},
+		{"valid, server error", keeper.Status{State: keeper.Valid}, oe, "Refresh failed: the account server had a problem (HTTP 503) (the account server said temporarily_unavailable)"},
+		{"other error", keeper.Status{State: keeper.Valid}, errors.New("keyring locked:\n unlock it"), "Refresh failed: keyring locked: unlock it"},
+	} {
+		if got := refreshFailedNotice(tc.st, tc.err); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
