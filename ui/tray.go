@@ -21,7 +21,7 @@ func (m *MainWindow) setupTray() {
 	m.tray = da
 	m.trayStatusItem = fyne.NewMenuItem("Token Desk", nil)
 	m.trayStatusItem.Disabled = true
-	quit := fyne.NewMenuItem("Quit Token Desk", func() { m.app.Quit() })
+	quit := fyne.NewMenuItem("Quit Token Desk", m.quit)
 	quit.IsQuit = true
 	m.TrayMenu = fyne.NewMenu("Token Desk",
 		m.trayStatusItem,
