@@ -52,6 +52,7 @@ func runAgent(ctx context.Context, args []string, env Env) error {
 	if _, err := m.Config(); err != nil {
 		return err
 	}
+	m.MarkLongRunning() // the agent holds a token it cannot store; it has no one to hand it to
 	logf := func(format string, a ...any) { fmt.Fprintf(env.Stderr, "tokendesk agent: "+format+"\n", a...) }
 	return Serve(ctx, m, agent.Options{Kind: agent.KindAgent, Backend: &agent.ManagerBackend{M: m}, Logf: logf}, logf)
 }

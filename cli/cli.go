@@ -50,16 +50,20 @@ func DefaultEnv() Env {
 	browser.Stdout = os.Stderr // keep stdout for the command's own output
 	pending := func(msg string) { fmt.Fprintf(os.Stderr, "tokendesk: %s\n", oneLine(msg)) }
 	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, OpenBrowser: browser.OpenURL,
-		Manager: func() (*desk.Manager, error) { return openDesk(pending) }, AgentFirst: true}
+		Manager: func() (*desk.Manager, error) { return openDesk(pending, false) }, AgentFirst: true}
 }
 
 // OpenManager opens the config dir ($TOKENDESK_CONFIG_DIR or the user config
-// dir) and the OS keyring namespaced to it.
-func OpenManager() (*desk.Manager, error) { return openDesk(nil) }
+// dir) and the OS keyring namespaced to it, for a long-running process (the
+// window): a rotated refresh token whose keyring write fails is held in
+// memory and retried for as long as it runs.
+func OpenManager() (*desk.Manager, error) { return openDesk(nil, true) }
 
-// openDesk is OpenManager whose keepers tell onPendingWrite (when not nil)
-// that a rotated refresh token is held while its keyring write is retried.
-func openDesk(onPendingWrite func(msg string)) (*desk.Manager, error) {
+// openDesk opens the manager. Its keepers tell onPendingWrite (when not nil)
+// that a rotated refresh token is held while its keyring write is retried;
+// a short-lived command hands such a token to the running app, a
+// longRunning one holds it itself.
+func openDesk(onPendingWrite func(msg string), longRunning bool) (*desk.Manager, error) {
 	dir, _, err := storage.DefaultDir()
 	if err != nil {
 		return nil, err
@@ -68,7 +72,8 @@ func openDesk(onPendingWrite func(msg string)) (*desk.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	return desk.NewManager(desk.Options{Store: store, Secrets: secrets, HandOff: handOffToApp(dir), OnPendingWrite: onPendingWrite}), nil
+	return desk.NewManager(desk.Options{Store: store, Secrets: secrets, HandOff: handOffToApp(dir),
+		OnPendingWrite: onPendingWrite, LongRunning: longRunning}), nil
 }
 
 // IsWindow reports whether args ask for the window rather than a command,

@@ -35,6 +35,11 @@ type Options struct {
 	// in a sentence for the user, that a rotated refresh token is held while
 	// its keyring write is retried (nil: not told).
 	OnPendingWrite func(msg string)
+	// LongRunning marks a process that keeps running (the window, the
+	// agent): a rotated refresh token whose keyring write fails is held in
+	// memory and its write retried for as long as the process runs, instead
+	// of being waited for briefly or handed to another process.
+	LongRunning bool
 }
 
 // Manager owns the keepers of every profile.
@@ -52,6 +57,15 @@ func NewManager(opt Options) *Manager {
 		opt.Now = time.Now
 	}
 	return &Manager{opt: opt, keepers: map[string]*keeper.Keeper{}, stops: map[string]context.CancelFunc{}}
+}
+
+// MarkLongRunning makes the keepers created from now on behave as
+// Options.LongRunning says (the agent decides this after the manager is
+// opened).
+func (m *Manager) MarkLongRunning() {
+	m.mu.Lock()
+	m.opt.LongRunning = true
+	m.mu.Unlock()
 }
 
 // Store returns the config store.
@@ -140,6 +154,13 @@ func (m *Manager) newKeeper(ctx context.Context, p storage.Profile, set storage.
 		return nil, fmt.Errorf("profile %q: %w", p.Name, err)
 	}
 	eff := set.Effective()
+	m.mu.Lock()
+	longRunning := m.opt.LongRunning
+	m.mu.Unlock()
+	handOff, pendingWait := m.opt.HandOff, time.Duration(0)
+	if longRunning {
+		handOff, pendingWait = nil, -1
+	}
 	k := keeper.New(keeper.Options{
 		Profile:         p.Name,
 		Environment:     env,
@@ -150,8 +171,10 @@ func (m *Manager) newKeeper(ctx context.Context, p storage.Profile, set storage.
 		KeepAlive:       time.Duration(eff.KeepAlive),
 		WarnHorizon:     time.Duration(eff.WarnHorizon),
 		Now:             m.opt.Now,
-		HandOff:         m.opt.HandOff,
+		HandOff:         handOff,
 		OnPendingWrite:  m.opt.OnPendingWrite,
+		// Negative: hold in memory and keep retrying.
+		PendingWriteWait: pendingWait,
 	})
 	if err := k.Load(ctx); err != nil {
 		return nil, err
