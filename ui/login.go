@@ -141,6 +141,7 @@ func (m *MainWindow) startLogin() {
 		p.box.Hide()
 	}
 	m.loginPane.Show()
+	m.loginPane.Refresh() // parts were shown or hidden: lay out again
 	m.updateProfileBar()
 	m.updateActions()
 
@@ -179,6 +180,7 @@ func (m *MainWindow) showLoginURL(start, consent string, openErr error) {
 		m.Paste.CopyConsent.Enable()
 	}
 	m.showOpenError(openErr)
+	m.loginPane.Refresh()
 }
 
 // usePasted hands the pasted address to the running login.
@@ -209,6 +211,7 @@ func (m *MainWindow) showPasteStatus(text string, bad bool) {
 	}
 	l.SetText(text)
 	l.Show()
+	m.loginPane.Refresh()
 }
 
 func (m *MainWindow) showOpenError(err error) {
