@@ -347,6 +347,9 @@ func (m *MainWindow) confirmLogout() {
 			defer cancel()
 			err := sess.Logout(ctx)
 			runOnMain(func() {
+				if m.sess != sess {
+					return // another profile is shown: the notice would be misplaced
+				}
 				if err != nil {
 					m.setNotice("Log out failed: " + err.Error())
 				} else {
