@@ -61,9 +61,9 @@ while [ "$i" -lt "$IDLE_ROUNDS" ]; do
 done
 unset TOKENDESK_CONFIG_DIR
 
-row "window: first frame (--demo)" "bare Fyne" "$(column 1 "$tmp/ff.demo")" "$(column 1 "$tmp/ff.bare")" ms 1.3
+row "window: first frame (--demo)" "bare Fyne" "$(column 1 "$tmp/ff.demo")" "$(column 1 "$tmp/ff.bare")" ms 1.15
 row "window: first frame, bare Fyne + tray" "bare Fyne" "$(column 1 "$tmp/ff.tray")" "$(column 1 "$tmp/ff.bare")" ms -
-row "window: RSS after ${IDLE}s (--demo)" "bare Fyne" "$(( $(column 2 "$tmp/idle.demo" | cut -d. -f1) / 1024 ))" "$(( $(column 2 "$tmp/idle.bare" | cut -d. -f1) / 1024 ))" MiB 1.5
-row "window: idle CPU over ${IDLE}s (--demo)" "bare Fyne" "$(column 3 "$tmp/idle.demo")" "$(column 3 "$tmp/idle.bare")" % 1.2
-row "window: idle CPU, logged in (countdown)" "bare Fyne" "$(column 3 "$tmp/idle.live")" "$(column 3 "$tmp/idle.bare")" % 1.2
-row "window: RSS, logged in" "bare Fyne" "$(( $(column 2 "$tmp/idle.live" | cut -d. -f1) / 1024 ))" "$(( $(column 2 "$tmp/idle.bare" | cut -d. -f1) / 1024 ))" MiB 1.5
+row "window: RSS after ${IDLE}s (--demo)" "bare Fyne" "$(( $(column 2 "$tmp/idle.demo" | cut -d. -f1) / 1024 ))" "$(( $(column 2 "$tmp/idle.bare" | cut -d. -f1) / 1024 ))" MiB 1.2
+row "window: idle CPU over ${IDLE}s (--demo)" "bare Fyne" "$(column 3 "$tmp/idle.demo")" "$(column 3 "$tmp/idle.bare")" % 1.0
+row "window: idle CPU, logged in (countdown)" "bare Fyne" "$(column 3 "$tmp/idle.live")" "$(column 3 "$tmp/idle.bare")" % 1.0
+row "window: RSS, logged in" "bare Fyne" "$(( $(column 2 "$tmp/idle.live" | cut -d. -f1) / 1024 ))" "$(( $(column 2 "$tmp/idle.bare" | cut -d. -f1) / 1024 ))" MiB 1.2

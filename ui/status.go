@@ -269,7 +269,11 @@ func (m *MainWindow) tickLastRefresh(now time.Time) {
 		setShown(m.LastRefreshLabel, "Last refreshed: not since the last login.", true)
 		return
 	}
-	when := humanize.When(ev.At, now) + " (" + humanize.Age(now.Sub(ev.At)) + " ago, " + triggerWords(ev.Trigger) + ")"
+	when := humanize.When(ev.At, now) + " (" + humanize.Age(now.Sub(ev.At)) + " ago"
+	if why := triggerWords(ev.Trigger); why != "" {
+		when += ", " + why
+	}
+	when += ")"
 	if ev.OK {
 		setShown(m.LastRefreshLabel, "Last refreshed: "+when+".", true)
 		return

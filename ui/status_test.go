@@ -154,6 +154,8 @@ func TestLastRefreshedLine(t *testing.T) {
 			"Last refreshed: 07:00 UTC (2h 0m ago, keep-alive)."},
 		{"failed", &keeper.Event{At: t0.Add(-time.Minute), Trigger: keeper.TriggerRetry, Message: "DocuSign did not answer (timeout)"},
 			"Last refresh attempt failed 08:59 UTC (1m ago, a retry): DocuSign did not answer (timeout)."},
+		{"no trigger recorded", &keeper.Event{At: t0.Add(-5 * time.Minute), OK: true},
+			"Last refreshed: 08:55 UTC (5m ago)."},
 		{"yesterday", &keeper.Event{At: t0.Add(-20 * time.Hour), Trigger: keeper.TriggerSchedule, OK: true},
 			"Last refreshed: Sun 1 Mar 13:00 UTC (20h 0m ago, on schedule)."},
 	} {
@@ -247,7 +249,7 @@ func TestIdleTickRepaintsNothing(t *testing.T) {
 	label := m.AccessLabel
 	repaints := 0
 	old := label.Text
-	h.clock.Advance(20 * time.Second) // still "7h 59m"; the bar moves by < 0.1 %
+	h.clock.Advance(10 * time.Second) // still "7h 59m"; the bar moves by less than a pixel
 	m.tick()
 	if label.Text != old {
 		repaints++

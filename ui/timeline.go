@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"math"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -31,8 +32,7 @@ func newMeter() *meter {
 // repaint costs idle CPU under software rendering (bench/README.md, F1).
 func (m *meter) set(v float64, fill fyne.ThemeColorName) {
 	v = clamp01(v)
-	d := m.Value - v
-	if d < 0.001 && d > -0.001 && (v == 0) == (m.Value == 0) && fill == m.fill {
+	if !movesAPixel(m.Value, v, m.Size().Width) && (v == 0) == (m.Value == 0) && fill == m.fill {
 		return
 	}
 	m.Value, m.fill = v, fill
@@ -70,6 +70,18 @@ func (r *meterRenderer) Refresh() {
 	r.bar.Refresh()
 }
 
+// movesAPixel reports whether a mark at fraction from of a width moves by
+// at least one pixel when it goes to fraction to: only such a change is
+// worth a repaint. Before the first layout (width 0) a tenth of a percent
+// counts.
+func movesAPixel(from, to float64, width float32) bool {
+	d := math.Abs(to - from)
+	if width <= 0 {
+		return d >= 0.001
+	}
+	return d*float64(width) >= 1
+}
+
 // timeline draws a refresh token's life: issued at the left end, death at
 // the right, the part already lived filled, the warning stretch before
 // death in the warning colour, a tick at now and a dot at the next
@@ -96,9 +108,8 @@ func (t *timeline) frac(x time.Time) float64 {
 
 // set changes the dates; it repaints only when something moved visibly.
 func (t *timeline) set(issued, warn, death, next, now time.Time) {
-	moved := t.frac(now) - t.frac(t.now)
 	if issued.Equal(t.issued) && warn.Equal(t.warn) && death.Equal(t.death) && next.Equal(t.next) &&
-		moved < 0.002 && moved > -0.002 {
+		!movesAPixel(t.frac(t.now), t.frac(now), t.Size().Width) {
 		return
 	}
 	t.issued, t.warn, t.death, t.next, t.now = issued, warn, death, next, now

@@ -241,3 +241,24 @@ func TestAccountCopyFeedbackOnItsRow(t *testing.T) {
 	}
 	assertContains(t, "scopes tab", shown(h.m), "Copied")
 }
+
+// TestMovesAPixel: the bar and the timeline repaint only for a change a
+// person can see (bench/README.md: every repaint costs idle CPU).
+func TestMovesAPixel(t *testing.T) {
+	for _, tc := range []struct {
+		from, to float64
+		width    float32
+		want     bool
+	}{
+		{1, 0.999, 600, false},   // 0.6 px
+		{1, 0.998, 600, true},    // 1.2 px
+		{0.5, 0.5005, 0, false},  // not laid out: 0.05 %
+		{0.5, 0.502, 0, true},    // not laid out: 0.2 %
+		{0.2, 0.1, 600, true},    // moving back
+		{0.3, 0.3, 10000, false}, // no change
+	} {
+		if got := movesAPixel(tc.from, tc.to, tc.width); got != tc.want {
+			t.Errorf("movesAPixel(%v, %v, %v) = %v, want %v", tc.from, tc.to, tc.width, got, tc.want)
+		}
+	}
+}
