@@ -39,6 +39,7 @@ func (m *meter) set(v float64, fill fyne.ThemeColorName) {
 	m.Refresh()
 }
 
+// CreateRenderer is part of fyne.Widget.
 func (m *meter) CreateRenderer() fyne.WidgetRenderer {
 	r := &meterRenderer{m: m, track: canvas.NewRectangle(color.Transparent), bar: canvas.NewRectangle(color.Transparent)}
 	r.Refresh()
@@ -50,13 +51,22 @@ type meterRenderer struct {
 	track, bar *canvas.Rectangle
 }
 
+// Layout is part of fyne.WidgetRenderer.
 func (r *meterRenderer) Layout(size fyne.Size) {
 	r.track.Resize(size)
 	r.bar.Resize(fyne.NewSize(size.Width*float32(r.m.Value), size.Height))
 }
-func (r *meterRenderer) MinSize() fyne.Size           { return fyne.NewSize(60, 12) }
+
+// MinSize is part of fyne.WidgetRenderer.
+func (r *meterRenderer) MinSize() fyne.Size { return fyne.NewSize(60, 12) }
+
+// Objects is part of fyne.WidgetRenderer.
 func (r *meterRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.track, r.bar} }
-func (r *meterRenderer) Destroy()                     {}
+
+// Destroy is part of fyne.WidgetRenderer.
+func (r *meterRenderer) Destroy() {}
+
+// Refresh is part of fyne.WidgetRenderer: it re-reads the theme colours.
 func (r *meterRenderer) Refresh() {
 	r.track.FillColor = theme.ColorForWidget(theme.ColorNameInputBackground, r.m)
 	r.track.StrokeColor = theme.ColorForWidget(theme.ColorNameForeground, r.m)
@@ -116,6 +126,7 @@ func (t *timeline) set(issued, warn, death, next, now time.Time) {
 	t.Refresh()
 }
 
+// CreateRenderer is part of fyne.Widget.
 func (t *timeline) CreateRenderer() fyne.WidgetRenderer {
 	r := &timelineRenderer{t: t,
 		track: canvas.NewRectangle(color.Transparent), lived: canvas.NewRectangle(color.Transparent),
@@ -137,6 +148,7 @@ const (
 	timelineDot    = 12
 )
 
+// Layout is part of fyne.WidgetRenderer.
 func (r *timelineRenderer) Layout(size fyne.Size) {
 	t := r.t
 	w := size.Width
@@ -160,11 +172,18 @@ func (r *timelineRenderer) Layout(size fyne.Size) {
 	r.next.Resize(fyne.NewSize(timelineDot, timelineDot))
 }
 
+// MinSize is part of fyne.WidgetRenderer.
 func (r *timelineRenderer) MinSize() fyne.Size { return fyne.NewSize(120, timelineHeight) }
+
+// Objects is part of fyne.WidgetRenderer.
 func (r *timelineRenderer) Objects() []fyne.CanvasObject {
 	return []fyne.CanvasObject{r.track, r.lived, r.warn, r.death, r.now, r.next}
 }
+
+// Destroy is part of fyne.WidgetRenderer.
 func (r *timelineRenderer) Destroy() {}
+
+// Refresh is part of fyne.WidgetRenderer: it re-reads the theme colours.
 func (r *timelineRenderer) Refresh() {
 	c := func(n fyne.ThemeColorName) color.Color { return theme.ColorForWidget(n, r.t) }
 	r.track.FillColor = c(theme.ColorNameInputBackground)

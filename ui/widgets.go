@@ -34,6 +34,7 @@ func (s *swatch) SetColorName(name fyne.ThemeColorName) {
 	s.Refresh()
 }
 
+// CreateRenderer is part of fyne.Widget.
 func (s *swatch) CreateRenderer() fyne.WidgetRenderer {
 	r := &swatchRenderer{s: s, rect: canvas.NewRectangle(color.Transparent)}
 	r.Refresh()
@@ -45,10 +46,19 @@ type swatchRenderer struct {
 	rect *canvas.Rectangle
 }
 
-func (r *swatchRenderer) Layout(size fyne.Size)        { r.rect.Resize(size) }
-func (r *swatchRenderer) MinSize() fyne.Size           { return r.s.minSize }
+// Layout is part of fyne.WidgetRenderer.
+func (r *swatchRenderer) Layout(size fyne.Size) { r.rect.Resize(size) }
+
+// MinSize is part of fyne.WidgetRenderer.
+func (r *swatchRenderer) MinSize() fyne.Size { return r.s.minSize }
+
+// Objects is part of fyne.WidgetRenderer.
 func (r *swatchRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.rect} }
-func (r *swatchRenderer) Destroy()                     {}
+
+// Destroy is part of fyne.WidgetRenderer.
+func (r *swatchRenderer) Destroy() {}
+
+// Refresh is part of fyne.WidgetRenderer: it re-reads the theme colours.
 func (r *swatchRenderer) Refresh() {
 	r.rect.FillColor = theme.ColorForWidget(r.s.colorName, r.s)
 	r.rect.CornerRadius = r.s.radius
