@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,14 +22,18 @@ import (
 // storeProfiles adapts a desk.Manager or demo.Profiles to Profiles, as
 // main.go does.
 type storeProfiles struct {
-	s interface {
-		List() []storage.Profile
-		Keeper(ctx context.Context, name string) (*keeper.Keeper, error)
-		SaveProfile(ctx context.Context, p storage.Profile, clientSecret string) error
-		RemoveProfile(ctx context.Context, name string) error
-		Resolve(name string) (storage.Profile, error)
-		Client(p storage.Profile) (*oauth.Client, error)
-	}
+	wg *sync.WaitGroup
+	s  storeProfilesStore
+}
+
+// storeProfilesStore is main.go's profileStore, as far as the window uses it.
+type storeProfilesStore interface {
+	List() []storage.Profile
+	Keeper(ctx context.Context, name string) (*keeper.Keeper, error)
+	SaveProfile(ctx context.Context, p storage.Profile, clientSecret string) error
+	RemoveProfile(ctx context.Context, name string) error
+	Resolve(name string) (storage.Profile, error)
+	Client(p storage.Profile) (*oauth.Client, error)
 }
 
 func (p storeProfiles) List() []storage.Profile { return p.s.List() }
@@ -37,13 +42,51 @@ func (p storeProfiles) Session(name string) (Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &KeeperSession{Keeper: k, Client: func() (*oauth.Client, error) {
+	return queuedSession{p.wg, &KeeperSession{Keeper: k, Client: func() (*oauth.Client, error) {
 		pr, err := p.s.Resolve(name)
 		if err != nil {
 			return nil, err
 		}
 		return p.s.Client(pr)
-	}}, nil
+	}}}, nil
+}
+
+// queuedSession hands a real keeper's status pushes to the window in order,
+// from a goroutine of its own. The keeper calls a new subscriber at once,
+// on the subscribing goroutine; in tests, where the stand-in main
+// goroutine is a lock the test holds while it acts on the window, that
+// first call would wait for the lock forever.
+type queuedSession struct {
+	wg *sync.WaitGroup // counts the delivering goroutines
+	*KeeperSession
+}
+
+func (q queuedSession) Subscribe(fn func(keeper.Status)) func() {
+	ch, done := make(chan keeper.Status, 64), make(chan struct{})
+	q.wg.Add(1)
+	go func() {
+		defer q.wg.Done()
+		for {
+			select {
+			case st := <-ch:
+				select {
+				case <-done:
+					return // unsubscribed while this one waited
+				default:
+					fn(st)
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	cancel := q.KeeperSession.Subscribe(func(st keeper.Status) {
+		select {
+		case ch <- st:
+		case <-done:
+		}
+	})
+	return func() { cancel(); close(done) }
 }
 func (p storeProfiles) Save(pr storage.Profile, secret string) error {
 	return p.s.SaveProfile(context.Background(), pr, secret)
@@ -65,30 +108,34 @@ func TestDemoAddProfileKeptInRealConfig(t *testing.T) {
 	secrets := storage.NewMemorySecrets()
 	real := desk.NewManager(desk.Options{Store: storage.Open(realDir), Secrets: secrets})
 	a := test.NewTempApp(t)
-	m := newMainWindow(a, storeProfiles{d.Profiles(real)}, Options{DemoNote: demo.Note}, func(m *MainWindow) {
-		m.spawn = func(f func()) { f() }
+	sp := newStoreProfiles(d.Profiles(real))
+	var m *MainWindow
+	onUI(func() {
+		m = newMainWindow(a, sp, Options{DemoNote: demo.Note}, nil)
+		m.win.Resize(fyne.NewSize(1024, 700))
 	})
-	m.win.Resize(fyne.NewSize(1024, 700))
-	defer m.Close()
-	if m.profile != demo.ProfileName {
-		t.Fatalf("demo window shows %q", m.profile)
+	defer sp.closeWindows(m)
+	if p := underUIString(func() string { return m.profile }); p != demo.ProfileName {
+		t.Fatalf("demo window shows %q", p)
 	}
 
-	test.Tap(m.AddProfileButton)
-	pd := m.profileDialog
-	if pd == nil {
-		t.Fatal("profile form not shown")
-	}
-	pd.NameEntry.SetText("acme-prod")
-	pd.KeyEntry.SetText(goodKey)
-	pd.EnvRadio.SetSelected(choiceText(oauth.Production))
-	tapDialogButton(t, m, "Save")
-	if m.profileDialog != nil {
-		t.Fatalf("form still open: %q", pd.ErrorLabel.Text)
-	}
-	if m.profile != "acme-prod" {
-		t.Errorf("window shows %q after saving, want the new profile", m.profile)
-	}
+	onUI(func() {
+		test.Tap(m.AddProfileButton)
+		pd := m.profileDialog
+		if pd == nil {
+			t.Fatal("profile form not shown")
+		}
+		pd.NameEntry.SetText("acme-prod")
+		pd.KeyEntry.SetText(goodKey)
+		pd.EnvRadio.SetSelected(choiceText(oauth.Production))
+		tapDialogButton(t, m, "Save")
+		if m.profileDialog != nil {
+			t.Fatalf("form still open: %q", pd.ErrorLabel.Text)
+		}
+		if m.profile != "acme-prod" {
+			t.Errorf("window shows %q after saving, want the new profile", m.profile)
+		}
+	})
 	if got := profileNames(d.Manager.List()); !slices.Equal(got, []string{demo.ProfileName}) {
 		t.Errorf("demo config holds %v; the new profile went to the throwaway config", got)
 	}
@@ -101,10 +148,15 @@ func TestDemoAddProfileKeptInRealConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m2 := newMainWindow(a, storeProfiles{again}, Options{Initial: cfg.Settings.CurrentProfile}, nil)
-	defer m2.Close()
-	if got := profileNames(again.List()); !slices.Equal(got, []string{"acme-prod"}) || m2.profile != "acme-prod" {
-		t.Errorf("rebuilt window: profiles %v, shows %q", got, m2.profile)
+	sp2 := newStoreProfiles(again)
+	var m2 *MainWindow
+	onUI(func() {
+		m2 = newMainWindow(a, sp2, Options{Initial: cfg.Settings.CurrentProfile}, nil)
+	})
+	defer sp2.closeWindows(m2)
+	shows := underUIString(func() string { return m2.profile })
+	if got := profileNames(again.List()); !slices.Equal(got, []string{"acme-prod"}) || shows != "acme-prod" {
+		t.Errorf("rebuilt window: profiles %v, shows %q", got, shows)
 	}
 }
 
@@ -128,8 +180,12 @@ func TestPasteLoginAgainstSandbox(t *testing.T) {
 	}
 	defer d.Close()
 	a := test.NewTempApp(t)
-	m := newMainWindow(a, storeProfiles{d.Manager}, Options{OpenURL: func(string) error { return nil }}, nil)
-	defer m.Close()
+	sp := newStoreProfiles(d.Manager)
+	var m *MainWindow
+	onUI(func() {
+		m = newMainWindow(a, sp, Options{OpenURL: func(string) error { return nil }}, nil)
+	})
+	defer sp.closeWindows(m)
 	p := m.Paste
 	onUI(func() { m.startLogin() })
 	eventually(t, "consent address", func() bool { return p.consent != "" && p.box.Visible() })
@@ -149,8 +205,31 @@ func TestPasteLoginAgainstSandbox(t *testing.T) {
 	}
 	onUI(func() { p.Entry.SetText(ended); test.Tap(p.UseButton) })
 	eventually(t, "signed in", func() bool { return !m.loggingIn() })
-	if st := m.sess.Status(); st.State != keeper.Valid || st.Session == nil {
-		t.Fatalf("after the pasted login: state %v, notice %q, error %q", st.State, m.NoticeLabel.Text, m.LoginError.Text)
+	onUI(func() {
+		if st := m.sess.Status(); st.State != keeper.Valid || st.Session == nil {
+			t.Errorf("after the pasted login: state %v, notice %q, error %q", st.State, m.NoticeLabel.Text, m.LoginError.Text)
+		}
+	})
+}
+
+// newStoreProfiles wraps a store; closeWindows closes windows built on it
+// and waits until none of its deliveries runs any more, so no window work
+// outlives the test.
+func newStoreProfiles(s storeProfilesStore) storeProfiles {
+	return storeProfiles{wg: &sync.WaitGroup{}, s: s}
+}
+
+func (p storeProfiles) closeWindows(ms ...*MainWindow) {
+	onUI(func() {
+		for _, m := range ms {
+			m.Close()
+		}
+	})
+	done := make(chan struct{})
+	go func() { p.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
 	}
 }
 

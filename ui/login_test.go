@@ -117,11 +117,14 @@ func (p pasteSession) LoginPaste(ctx context.Context, o oauth.LoginOptions) erro
 // goes on waiting.
 func TestLoginPasteFallback(t *testing.T) {
 	h := newHarness(t, signedOut())
-	m := newMainWindow(h.app, pasteProfiles{h.profiles, pasteSession{h.sess}},
-		Options{OpenURL: func(string) error { return nil }}, nil)
-	t.Cleanup(m.Close)
+	var m *MainWindow
+	onUI(func() {
+		m = newMainWindow(h.app, pasteProfiles{h.profiles, pasteSession{h.sess}},
+			Options{OpenURL: func(string) error { return nil }}, nil)
+	})
+	t.Cleanup(func() { onUI(m.Close) })
 	p := m.Paste
-	if p.box.Visible() {
+	if underUI(p.box.Visible) {
 		t.Fatal("paste fallback shown before a login")
 	}
 	onUI(func() { m.startLogin() })
