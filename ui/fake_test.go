@@ -128,8 +128,9 @@ type fakeProfiles struct {
 	saved    []storage.Profile
 	secrets  []string
 	removed  []string
-	failWith string // when set, Session fails with this message
-	lists    int    // calls of List
+	failWith string   // when set, Session fails with this message
+	opened   []string // names passed to Session, in order
+	lists    int      // calls of List
 }
 
 func (f *fakeProfiles) List() []storage.Profile {
@@ -142,6 +143,7 @@ func (f *fakeProfiles) List() []storage.Profile {
 func (f *fakeProfiles) Session(name string) (Session, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.opened = append(f.opened, name)
 	if f.failWith != "" {
 		return nil, errors.New(f.failWith)
 	}
@@ -266,6 +268,7 @@ func (h *harness) build(opt Options) *MainWindow {
 		m.notify = func(n *fyne.Notification) { h.notes = append(h.notes, n) }
 		m.spawn = func(f func()) { f() } // synchronous backend calls
 		m.loadActivity = func(s Session, done func([]keeper.Activity)) { done(s.Activity()) }
+		m.background = func(open func() func()) { open()() }
 	})
 	m.win.Resize(fyne.NewSize(720, 620))
 	h.t.Cleanup(m.Close)

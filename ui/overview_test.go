@@ -44,6 +44,7 @@ func TestBackgroundProfileDeathRaisesAlarm(t *testing.T) {
 		m.notify = func(n *fyne.Notification) { notes = append(notes, n) }
 		m.spawn = func(f func()) { f() }
 		m.loadActivity = func(s Session, done func([]keeper.Activity)) { done(s.Activity()) }
+		m.background = func(open func() func()) { open()() }
 	})
 	defer m.Close()
 	if m.profile != "acme" || len(notes) != 0 || a.icons[len(a.icons)-1] != assets.TrayOK {
@@ -161,5 +162,46 @@ func TestTitleAndTrayShowWorstState(t *testing.T) {
 				t.Errorf("title = %q, want %q", got, tc.title)
 			}
 		})
+	}
+}
+
+// TestOtherProfilesOpenInTheBackground: only the shown profile's session is
+// opened before the first frame (each opening may read the keyring); the
+// others open off the main goroutine, and one chosen before that finished
+// opens at once.
+func TestOtherProfilesOpenInTheBackground(t *testing.T) {
+	a := test.NewTempApp(t)
+	profiles := append(twoProfiles(), testProfile("third"))
+	p := &fakeProfiles{profiles: profiles, sessions: map[string]*fakeSession{}}
+	for _, pr := range profiles {
+		st := validStatus(oauth.Demo)
+		st.Profile = pr.Name
+		p.sessions[pr.Name] = newFakeSession(st)
+	}
+	dead := reloginStatus()
+	dead.Profile = "third"
+	p.sessions["third"] = newFakeSession(dead)
+	var queued []func() func()
+	m := newMainWindow(a, p, Options{Now: func() time.Time { return t0 }, Initial: "acme"}, func(m *MainWindow) {
+		m.notify = func(*fyne.Notification) {}
+		m.background = func(open func() func()) { queued = append(queued, open) }
+	})
+	defer m.Close()
+	if strings.Join(p.opened, ",") != "acme" || len(queued) != 1 {
+		t.Fatalf("while building the window: opened %v, %d background runs", p.opened, len(queued))
+	}
+	if got := m.overviewRows["demo"].State.Text; got != "Opening…" {
+		t.Errorf("row of a profile still opening: %q", got)
+	}
+	test.Tap(m.overviewRows["demo"].Open)
+	if m.profile != "demo" || m.StateLabel.Text != "Session valid" {
+		t.Fatalf("a profile chosen while opening shows %q: %q", m.profile, m.StateLabel.Text)
+	}
+	queued[0]()()
+	if got := strings.Join(p.opened, ","); !strings.HasPrefix(got, "acme,demo,") || !strings.HasSuffix(got, ",third") {
+		t.Errorf("opened %s", got)
+	}
+	if m.overviewRows["third"].State.Text != "Re-login required" || !strings.Contains(m.win.Title(), "third: Re-login required") {
+		t.Errorf("after the background opening: row %q, title %q", m.overviewRows["third"].State.Text, m.win.Title())
 	}
 }

@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
 	"github.com/tokendesk/tokendesk/keeper"
 	"github.com/tokendesk/tokendesk/oauth"
 )
@@ -8,6 +11,7 @@ import (
 // watched is one profile's subscription and latest status.
 type watched struct {
 	name    string
+	pending bool    // its session is still being opened in the background
 	sess    Session // nil when the session could not be opened
 	openErr string  // why it could not be opened
 	unsub   func()
@@ -16,6 +20,9 @@ type watched struct {
 
 // look is how the profile's state is presented.
 func (w *watched) look() stateLook {
+	if w.pending {
+		return openingLook
+	}
 	if w.openErr != "" {
 		return unavailableLook
 	}
@@ -25,9 +32,15 @@ func (w *watched) look() stateLook {
 // open subscribes to a profile's session; a failure to open it is kept as
 // the profile's openErr.
 func (m *MainWindow) open(name string) *watched {
+	sess, err := m.profiles.Session(name)
+	return m.watched(name, sess, err)
+}
+
+// watched subscribes to an opened session (or keeps why it could not be
+// opened) as the named profile's.
+func (m *MainWindow) watched(name string, sess Session, err error) *watched {
 	w := &watched{name: name, status: keeper.Status{Profile: name, State: keeper.SignedOut}}
 	m.watch[name] = w
-	sess, err := m.profiles.Session(name)
 	if err != nil {
 		// Not "signed out": the session may be intact, just unreadable now.
 		w.openErr = err.Error()
@@ -41,6 +54,51 @@ func (m *MainWindow) open(name string) *watched {
 	w.status = sess.Status()
 	m.fillStatus(&w.status)
 	return w
+}
+
+// openingLook presents a profile whose session is still being read.
+var openingLook = stateLook{"Opening…", "Reading this profile's stored session.", widget.MediumImportance, theme.ColorNameDisabled}
+
+// openLater puts a placeholder for a profile whose session startOpens will
+// open in the background.
+func (m *MainWindow) openLater(name string) {
+	w := &watched{name: name, pending: true, status: keeper.Status{Profile: name, State: keeper.SignedOut}}
+	m.fillStatus(&w.status)
+	m.watch[name] = w
+	m.toOpen = append(m.toOpen, name)
+}
+
+// startOpens opens the placeholders' sessions off the main goroutine, also
+// when the app starts hidden in the tray, and then subscribes to them on it.
+func (m *MainWindow) startOpens() {
+	if len(m.toOpen) == 0 {
+		return
+	}
+	names := m.toOpen
+	m.toOpen = nil
+	profiles := m.profiles
+	m.background(func() func() {
+		sessions := make([]Session, len(names))
+		errs := make([]error, len(names))
+		for i, name := range names {
+			sessions[i], errs[i] = profiles.Session(name)
+		}
+		return func() {
+			for i, name := range names {
+				if w := m.watch[name]; w != nil && w.pending {
+					m.install(name, sessions[i], errs[i])
+				}
+			}
+		}
+	})
+}
+
+// install puts a background-opened session in place of its placeholder.
+func (m *MainWindow) install(name string, sess Session, err error) {
+	w := m.watched(name, sess, err)
+	m.updateOverviewRow(name)
+	m.updateGlobal()
+	m.checkRelogin(w.name)
 }
 
 // stop ends the subscription.

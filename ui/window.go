@@ -32,6 +32,12 @@ type MainWindow struct {
 	// watch holds every profile's subscription and latest status, so a
 	// profile that is not shown still raises its alarms.
 	watch map[string]*watched
+	// toOpen are the profiles whose sessions are opened in the background
+	// (each may read the keyring: the first frame does not wait for them);
+	// background runs that opening off the main goroutine and applies its
+	// result on it.
+	toOpen     []string
+	background func(open func() (apply func()))
 	// openErr is why the shown profile's session could not be opened (the
 	// keyring is locked or unreachable, say); empty when it is open.
 	openErr  string
@@ -168,6 +174,12 @@ func newMainWindow(a fyne.App, p Profiles, opt Options, hook func(*MainWindow)) 
 		prodConfirmed: map[string]bool{},
 		prompted:      map[string]string{},
 		watch:         map[string]*watched{},
+	}
+	m.background = func(open func() func()) {
+		go func() {
+			apply := open()
+			runOnMain(apply)
+		}()
 	}
 	m.loadActivity = func(s Session, done func([]keeper.Activity)) {
 		go func() {
@@ -308,13 +320,6 @@ func (m *MainWindow) reloadProfiles(want string) {
 			}
 		}
 	}
-	for _, name := range names {
-		if m.watch[name] == nil {
-			m.open(name)
-		}
-	}
-	m.rebuildOverview()
-	m.ProfileSelect.SetOptions(names)
 	if want == "" || !slices.Contains(names, want) {
 		want = m.profile
 	}
@@ -324,6 +329,18 @@ func (m *MainWindow) reloadProfiles(want string) {
 			want = names[0]
 		}
 	}
+	for _, name := range names {
+		switch {
+		case m.watch[name] != nil:
+		case name == want:
+			m.open(name) // shown at once
+		default:
+			m.openLater(name)
+		}
+	}
+	m.rebuildOverview()
+	m.ProfileSelect.SetOptions(names)
+	m.startOpens()
 	if want == "" {
 		m.ProfileSelect.ClearSelected()
 		m.selectProfile("")
@@ -367,6 +384,10 @@ func (m *MainWindow) selectProfile(name string) {
 		m.setNotice("") // notices belong to the profile they were about
 	}
 	w := m.watch[name]
+	if w != nil && w.pending {
+		w = m.open(name) // chosen before its background opening finished
+		m.updateOverviewRow(name)
+	}
 	if name == "" || w == nil {
 		m.setStatus(keeper.Status{State: keeper.SignedOut})
 		return
