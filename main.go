@@ -96,6 +96,7 @@ func runWindow(ctx context.Context, demoMode, background bool) error {
 	}
 	var backend agent.Backend = &agent.ManagerBackend{M: m}
 	var store profileStore = m
+	realM := m
 	realStore := m.Store()
 	note := ""
 	if demoMode || len(cfg.Profiles) == 0 {
@@ -163,6 +164,9 @@ func runWindow(ctx context.Context, demoMode, background bool) error {
 	<-served
 	stopKeepers()
 	cli.Drain(m, logf)
+	if realM != m { // demo mode: profiles added there refresh on the real manager
+		cli.Drain(realM, logf)
+	}
 	return nil
 }
 
