@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -33,7 +34,7 @@ func (m *MainWindow) buildActivity() fyne.CanvasObject {
 			if a.Outcome != "" && a.Outcome != "ok" {
 				l.Importance = widget.WarningImportance
 			}
-			l.SetText(activityRow(a))
+			l.SetText(activityRow(a, m.opt.Now()))
 		},
 	)
 	m.ExportButton = widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), m.exportActivity)
@@ -41,11 +42,11 @@ func (m *MainWindow) buildActivity() fyne.CanvasObject {
 	return container.NewBorder(head, nil, nil, nil, m.ActivityList)
 }
 
-// activityRow is one list line: time, action, trigger, outcome, code,
-// duration and detail.
-func activityRow(a keeper.Activity) string {
+// activityRow is one list line: time (with its date when not today, and
+// the zone), action, trigger, outcome, code, duration and detail.
+func activityRow(a keeper.Activity, now time.Time) string {
 	parts := []string{
-		a.Time.Local().Format("2006-01-02 15:04:05"),
+		humanize.WhenSeconds(a.Time, now),
 		a.Action,
 		"(" + dash(a.Trigger) + ")",
 		a.Outcome,

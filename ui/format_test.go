@@ -49,6 +49,9 @@ func TestActivityTabShowsLog(t *testing.T) {
 	}
 	selectTab(t, m, "Activity")
 	s := shown(m)
-	assertContains(t, "activity", s, "2026-03-02 09:00:00  refresh  (user)  relogin_required  [invalid_grant]  850ms")
+	assertContains(t, "activity", s, "09:00:00 UTC  refresh  (user)  relogin_required  [invalid_grant]  850ms")
+	h.clock.Advance(24 * time.Hour) // the entries are yesterday's now: they carry their date
+	m.ActivityList.Refresh()
+	assertContains(t, "activity", shown(m), "Mon 2 Mar 08:00:00 UTC  login  (user)  ok")
 	assertNoTokenShown(t, m)
 }
