@@ -267,12 +267,18 @@ func (h *harness) build(opt Options) *MainWindow {
 		m.after = func(d time.Duration, f func()) { h.timers = append(h.timers, pendingTimer{d, f}) }
 		m.notify = func(n *fyne.Notification) { h.notes = append(h.notes, n) }
 		m.spawn = func(f func()) { f() } // synchronous backend calls
-		m.loadActivity = func(s Session, done func([]keeper.Activity)) { done(s.Activity()) }
-		m.background = func(open func() func()) { open()() }
+		syncSeams(m)
 	})
 	m.win.Resize(fyne.NewSize(720, 620))
 	h.t.Cleanup(m.Close)
 	return m
+}
+
+// syncSeams makes the window's background work synchronous, so a test's
+// window never changes under it from another goroutine.
+func syncSeams(m *MainWindow) {
+	m.loadActivity = func(s Session, done func([]keeper.Activity)) { done(s.Activity()) }
+	m.background = func(open func() func()) { open()() }
 }
 
 // eventually waits for cond, failing the test after a second.

@@ -43,8 +43,7 @@ func TestBackgroundProfileDeathRaisesAlarm(t *testing.T) {
 	m := newMainWindow(a, p, Options{Now: func() time.Time { return t0 }, Initial: "acme"}, func(m *MainWindow) {
 		m.notify = func(n *fyne.Notification) { notes = append(notes, n) }
 		m.spawn = func(f func()) { f() }
-		m.loadActivity = func(s Session, done func([]keeper.Activity)) { done(s.Activity()) }
-		m.background = func(open func() func()) { open()() }
+		syncSeams(m)
 	})
 	defer m.Close()
 	if m.profile != "acme" || len(notes) != 0 || a.icons[len(a.icons)-1] != assets.TrayOK {
@@ -75,8 +74,14 @@ func TestBackgroundProfileDeathRaisesAlarm(t *testing.T) {
 	}
 
 	tapDialogButton(t, m, "Log in now")
-	eventually(t, "login to demo", func() bool { return m.profile == "demo" && p.sessions["demo"].loginCalls == 1 })
-	if p.sessions["acme"].loginCalls != 0 {
+	logins := func(name string) int {
+		s := p.sessions[name]
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.loginCalls
+	}
+	eventually(t, "login to demo", func() bool { return m.profile == "demo" && logins("demo") == 1 })
+	if logins("acme") != 0 {
 		t.Error("logged in to the shown profile instead of the dead one")
 	}
 	onUI(func() { m.cancelLogin() })
@@ -184,6 +189,7 @@ func TestOtherProfilesOpenInTheBackground(t *testing.T) {
 	var queued []func() func()
 	m := newMainWindow(a, p, Options{Now: func() time.Time { return t0 }, Initial: "acme"}, func(m *MainWindow) {
 		m.notify = func(*fyne.Notification) {}
+		syncSeams(m)
 		m.background = func(open func() func()) { queued = append(queued, open) }
 	})
 	defer m.Close()

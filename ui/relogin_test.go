@@ -76,8 +76,8 @@ func TestReloginUsesAppNotificationByDefault(t *testing.T) {
 	var m *MainWindow
 	test.AssertNotificationSent(t, fyne.NewNotification("Token Desk: log in again (acme)",
 		"The DocuSign session of profile acme has ended and cannot be refreshed. The refresh token expired. Open Token Desk and choose Log in."),
-		func() { m = NewMainWindow(a, p, Options{Now: func() time.Time { return t0 }}) })
-	m.Close()
+		func() { onUI(func() { m = NewMainWindow(a, p, Options{Now: func() time.Time { return t0 }}) }) })
+	onUI(m.Close)
 }
 
 // trayApp is a test app with a system tray.
@@ -99,6 +99,7 @@ func TestTrayIconAndMenu(t *testing.T) {
 	m := newMainWindow(a, p, Options{Now: func() time.Time { return t0 }}, func(m *MainWindow) {
 		m.notify = func(*fyne.Notification) {}
 		m.spawn = func(f func()) { f() }
+		syncSeams(m)
 	})
 	defer m.Close()
 	if a.menu == nil || a.icons[len(a.icons)-1] != assets.TrayOK {
@@ -139,6 +140,7 @@ func TestCloseHidesWithTray(t *testing.T) {
 	var notes []*fyne.Notification
 	m := newMainWindow(a, p, Options{Now: func() time.Time { return t0 }}, func(m *MainWindow) {
 		m.notify = func(n *fyne.Notification) { notes = append(notes, n) }
+		syncSeams(m)
 	})
 	defer m.Close()
 	m.Show()

@@ -73,6 +73,7 @@ type MainWindow struct {
 	stopTick      chan struct{}
 	trayIcon      fyne.Resource
 	hideNoticed   bool // told the user the app keeps running in the tray
+	closed        bool // Close was called: late background results are dropped
 
 	tabs                    *container.AppTabs
 	overviewTab, sessionTab *container.TabItem
@@ -178,13 +179,21 @@ func newMainWindow(a fyne.App, p Profiles, opt Options, hook func(*MainWindow)) 
 	m.background = func(open func() func()) {
 		go func() {
 			apply := open()
-			runOnMain(apply)
+			runOnMain(func() {
+				if !m.closed {
+					apply()
+				}
+			})
 		}()
 	}
 	m.loadActivity = func(s Session, done func([]keeper.Activity)) {
 		go func() {
 			acts := s.Activity() // may wait on the activity file's lock
-			runOnMain(func() { done(acts) })
+			runOnMain(func() {
+				if !m.closed {
+					done(acts)
+				}
+			})
 		}()
 	}
 	if hook != nil {
@@ -258,6 +267,7 @@ func (m *MainWindow) hide() {
 
 // Close stops the window's timers and subscription and closes it.
 func (m *MainWindow) Close() {
+	m.closed = true
 	m.stopTicker()
 	for _, w := range m.watch {
 		w.stop()
