@@ -211,3 +211,24 @@ func TestOtherProfilesOpenInTheBackground(t *testing.T) {
 		t.Errorf("after the background opening: row %q, title %q", m.overviewRows["third"].State.Text, m.win.Title())
 	}
 }
+
+// TestBackgroundExpiringSoonPrompts: a profile that is not shown and whose
+// refresh token dies within the warning horizon asks for a login too, once.
+func TestBackgroundExpiringSoonPrompts(t *testing.T) {
+	h := newHarnessWith(t, twoProfiles(), twoStatuses())
+	if h.m.profile != "acme" || len(h.notes) != 0 {
+		t.Fatalf("shown %q, %d notes", h.m.profile, len(h.notes))
+	}
+	st := validStatus(oauth.Demo)
+	st.Profile, st.ExpiringSoon, st.RefreshExpiresAt = "demo", true, t0.Add(36*time.Hour)
+	demo := h.profiles.sessions["demo"]
+	demo.push(st)
+	demo.push(st)
+	if len(h.notes) != 1 || !strings.Contains(h.notes[0].Title, "session ends soon (demo)") {
+		t.Fatalf("notifications: %d %v", len(h.notes), h.notes)
+	}
+	assertContains(t, "dialog", shown(h.m), "The DocuSign session of profile demo ends Tue 3 Mar 21:00 UTC (in 1d 12h).")
+	if got := h.m.win.Title(); got != "Token Desk — demo: Session ends soon · acme: Session valid" {
+		t.Errorf("title %q", got)
+	}
+}
