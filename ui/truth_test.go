@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"html"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -259,6 +261,41 @@ func TestMovesAPixel(t *testing.T) {
 	} {
 		if got := movesAPixel(tc.from, tc.to, tc.width); got != tc.want {
 			t.Errorf("movesAPixel(%v, %v, %v) = %v, want %v", tc.from, tc.to, tc.width, got, tc.want)
+		}
+	}
+}
+
+var markupColor = regexp.MustCompile(`<text[^>]*?(?: color="([a-zA-Z]+)")?[^>]*>([^<]*)</text>`)
+
+// renderedColor is the theme colour name the window draws the text that
+// starts with prefix in ("" for the default foreground).
+func renderedColor(t *testing.T, m *MainWindow, prefix string) string {
+	t.Helper()
+	for _, sm := range markupColor.FindAllStringSubmatch(test.RenderToMarkup(m.win.Canvas()), -1) {
+		if strings.HasPrefix(html.UnescapeString(sm[2]), prefix) {
+			return sm[1]
+		}
+	}
+	t.Fatalf("no text starting %q is drawn", prefix)
+	return ""
+}
+
+// TestReasonDrawnInItsStateColour: defect 8.3. The reason line changes
+// colour with the state it explains, never keeping the previous state's.
+func TestReasonDrawnInItsStateColour(t *testing.T) {
+	h := newHarness(t, validStatus(oauth.Demo))
+	for _, tc := range []struct {
+		state keeper.State
+		want  string
+	}{{keeper.Retrying, "warning"}, {keeper.ReloginRequired, "error"}, {keeper.Retrying, "warning"}} {
+		st := validStatus(oauth.Demo)
+		st.State, st.Reason = tc.state, "offline"
+		h.sess.push(st)
+		if d := topDialog(h.m); d != nil {
+			tapDialogButton(t, h.m, "Later")
+		}
+		if got := renderedColor(t, h.m, "Why"); got != tc.want {
+			t.Errorf("%s: reason drawn in %q, want %q", tc.state, got, tc.want)
 		}
 	}
 }
