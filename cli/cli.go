@@ -91,6 +91,7 @@ func IsWindow(args []string) (window, demo bool) {
 const usage = `Usage:
   tokendesk                          open the window
   tokendesk --demo                   open the window against the built-in sandbox (demo profile)
+  tokendesk --background             start with the window hidden (tray if available); sessions kept alive
   tokendesk profile add NAME --integration-key KEY [--env demo|production|URL] [--secret-stdin]
                     [--ports 8765,8766] [--scopes "signature extended"] [--refresh-lifetime 720h]
   tokendesk profile list | remove NAME
@@ -101,6 +102,8 @@ const usage = `Usage:
   tokendesk status   [-p NAME] [--json]
   tokendesk refresh  [-p NAME]
   tokendesk logout   [-p NAME]
+  tokendesk agent    [--systemd-unit]   keep every session alive with no window (no display needed)
+  tokendesk autostart on|off|status  start Token Desk in the background at desktop login
   tokendesk sandbox  [--addr 127.0.0.1:PORT] [--integration-key K] [--secret S] [--redirect-uri URI]... [--auto-accept]
 
 login --manual: for SSH sessions and machines without a browser. Prints the consent URL; consent in any
@@ -115,7 +118,8 @@ exec runs CMD with DOCUSIGN_ACCESS_TOKEN, DOCUSIGN_ACCOUNT_ID and DOCUSIGN_BASE_
   (128+N when a signal N ended it, 127 when CMD cannot be run).
 
 Exit codes: 0 success, 4 a login is needed (signed out, refresh token dead), 1 any other error, 2 a usage mistake.
-Environment: TOKENDESK_CONFIG_DIR overrides the config directory (and isolates the keyring entries).
+Environment: TOKENDESK_CONFIG_DIR overrides the config directory (and isolates the keyring entries);
+  TOKENDESK_NO_AGENT=1 makes token, status and refresh skip the running app and use the keyring directly.
 `
 
 // Run executes one command and returns the process exit code.
@@ -152,6 +156,9 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = runAutostart(ctx, rest, env)
 	case "sandbox":
 		err = sandbox.RunCommand(ctx, rest, env.Stdout, env.Stderr)
+		if errors.Is(err, sandbox.ErrUsage) {
+			return ExitUsage // already reported, with the flags
+		}
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(env.Stdout, usage)
 		return ExitOK

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/tokendesk/tokendesk/desk"
 	"slices"
 	"strings"
 	"testing"
@@ -113,6 +114,24 @@ func TestIsWindow(t *testing.T) {
 	} {
 		if w, d := IsWindow(tc.args); w != tc.window || d != tc.demo {
 			t.Errorf("%v: window=%v demo=%v", tc.args, w, d)
+		}
+	}
+}
+
+// Every command Run knows is in the usage text a person reads.
+func TestUsageNamesEveryCommand(t *testing.T) {
+	for _, cmd := range []string{"profile add", "profile list", "login", "token", "accounts", "exec", "status",
+		"refresh", "logout", "agent", "autostart", "sandbox", "--background", "--demo", "TOKENDESK_NO_AGENT"} {
+		if !strings.Contains(usage, cmd) {
+			t.Errorf("usage does not mention %q", cmd)
+		}
+		if strings.HasPrefix(cmd, "-") || strings.HasPrefix(cmd, "TOKENDESK") || strings.Contains(cmd, " ") {
+			continue
+		}
+		var stderr bytes.Buffer
+		if code := Run(context.Background(), []string{cmd, "--no-such-flag"}, Env{Stdout: &bytes.Buffer{}, Stderr: &stderr,
+			Manager: func() (*desk.Manager, error) { return nil, errors.New("no manager in this test") }}); code != ExitUsage {
+			t.Errorf("%s --no-such-flag: exit %d, want %d (is it dispatched?): %s", cmd, code, ExitUsage, stderr.String())
 		}
 	}
 }

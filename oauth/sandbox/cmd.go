@@ -29,6 +29,10 @@ func (l *StringList) Set(v string) error {
 	return nil
 }
 
+// ErrUsage is wrapped by RunCommand's errors for a usage mistake (an unknown
+// flag, an extra argument), which it has already reported on stderr.
+var ErrUsage = errors.New("usage mistake")
+
 // RunCommand runs a sandbox server standalone, as a command-line tool would:
 // it parses args (flags only, without the program name), starts the server,
 // prints how to use it to stdout, logs requests to stderr and serves until
@@ -58,12 +62,15 @@ func RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", ErrUsage, err) // the flag package has printed it
 	}
 	if fs.NArg() > 0 {
 		err := fmt.Errorf("sandbox: unexpected argument %q", fs.Arg(0))
 		fmt.Fprintln(stderr, err)
-		return err
+		return fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	for name, d := range map[string]time.Duration{"access-ttl": opts.AccessTTL, "refresh-ttl": opts.RefreshTTL, "code-ttl": opts.CodeTTL} {
 		if d <= 0 {
