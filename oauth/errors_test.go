@@ -25,7 +25,7 @@ func TestRefreshErrorClasses(t *testing.T) {
 		inMsg    string
 		wantCode string
 	}{
-		{"503", sandbox.ServerErrorFault(503), oauth.KindTransient, "HTTP 503", "internal_server_error"},
+		{"503", sandbox.ServerErrorFault(503), oauth.KindTransient, "HTTP 503", "temporarily_unavailable"},
 		{"500 json", sandbox.Fault{Status: 500, ContentType: "application/json", Body: `{"error":"internal_server_error","reference_id":"r-1"}`}, oauth.KindTransient, "HTTP 500", "internal_server_error"},
 		{"429", sandbox.Fault{Status: 429, ContentType: "text/plain", Body: "Too Many Requests"}, oauth.KindTransient, "HTTP 429", ""},
 		{"html page", sandbox.HTMLFault(200), oauth.KindTransient, "HTML page", ""},

@@ -78,13 +78,19 @@ func MalformedJSONFault() Fault {
 	}
 }
 
-// ServerErrorFault returns a fault answering status (e.g. 503) with a
-// DocuSign-style JSON error body {"error":"internal_server_error",...}.
+// ServerErrorFault returns a fault answering status with a JSON error body
+// {"error":code,"reference_id":...}, code as OAuth (RFC 6749 §5.2, §4.1.2.1)
+// names it: "temporarily_unavailable" for 503, "server_error" for any other
+// status (500 among them).
 func ServerErrorFault(status int) Fault {
+	code := "server_error"
+	if status == http.StatusServiceUnavailable {
+		code = "temporarily_unavailable"
+	}
 	return Fault{
 		Status:      status,
 		ContentType: "application/json; charset=utf-8",
-		Body:        `{"error":"internal_server_error","reference_id":"00000000-0000-0000-0000-000000000503"}`,
+		Body:        `{"error":"` + code + `","reference_id":"00000000-0000-0000-0000-000000000503"}`,
 	}
 }
 

@@ -53,8 +53,14 @@ func TestFaults(t *testing.T) {
 			}},
 		{"server error 503", sandbox.ServerErrorFault(503),
 			func(t *testing.T, resp *http.Response, body string, err error) {
-				if err != nil || resp.StatusCode != 503 || !strings.Contains(body, `"error"`) {
-					t.Errorf("got %v %v", resp, err)
+				if err != nil || resp.StatusCode != 503 || !strings.Contains(body, `"error":"temporarily_unavailable"`) {
+					t.Errorf("want 503 temporarily_unavailable, got %v %q %v", resp, body, err)
+				}
+			}},
+		{"server error 500", sandbox.ServerErrorFault(500),
+			func(t *testing.T, resp *http.Response, body string, err error) {
+				if err != nil || resp.StatusCode != 500 || !strings.Contains(body, `"error":"server_error"`) {
+					t.Errorf("want 500 server_error, got %v %q %v", resp, body, err)
 				}
 			}},
 		{"custom", sandbox.Fault{Status: 429, ContentType: "text/plain", Body: "slow down", RetryAfter: "120"},
