@@ -58,7 +58,7 @@ func presentToken(env Env, tok string, st keeper.Status, minValid time.Duration,
 	case !t.ExpiresAt.IsZero() && left < minValid:
 		fmt.Fprintf(env.Stderr, "tokendesk: warning: the token is valid for only %s, less than the --min-valid %s asked: "+
 			"%s issues access tokens that live %s, so no refresh can meet it\n",
-			humanize.Duration(left), minValid, serverName(st.Environment), lifetimeWords(st))
+			humanize.Duration(left), humanize.Duration(minValid), serverName(st.Environment), lifetimeWords(st))
 	}
 	return t, nil
 }

@@ -152,7 +152,7 @@ func TestTokenMinValidLongerThanLifetime(t *testing.T) {
 	if r.code != 0 || strings.TrimSpace(r.stdout) != h.storedAccess("p") || r.stdout == "\n" {
 		t.Fatalf("token --min-valid 5m on a 30 s token: %+v", r)
 	}
-	if !strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr, "5m0s") || strings.Count(r.stderr, "\n") != 1 {
+	if !strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr, "5m 0s") || strings.Count(r.stderr, "\n") != 1 {
 		t.Fatalf("no one-line warning that 5m cannot be met: %q", r.stderr)
 	}
 	if r := h.run("token", "--min-valid", "10s"); r.code != 0 || r.stderr != "" {

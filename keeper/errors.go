@@ -3,6 +3,7 @@ package keeper
 import (
 	"errors"
 	"fmt"
+	"github.com/tokendesk/tokendesk/internal/humanize"
 	"time"
 
 	"github.com/tokendesk/tokendesk/oauth"
@@ -34,7 +35,7 @@ type ShortValidityError struct {
 // Error says what was asked and what the token offers.
 func (e *ShortValidityError) Error() string {
 	return fmt.Sprintf("the access token is valid for %s only, less than the %s asked for: the account server issues access tokens that live %s, and Token Desk refreshes only once half of that is left",
-		e.Got.Round(time.Second), e.Asked, e.Lifetime.Round(time.Second))
+		humanize.Duration(e.Got), humanize.Duration(e.Asked), humanize.Duration(e.Lifetime))
 }
 
 // MetaError is returned by a Store's SaveSession when the tokens were saved

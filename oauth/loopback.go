@@ -139,12 +139,14 @@ func (s *callbackServer) handle(w http.ResponseWriter, r *http.Request) {
 		renderPage(w, pageFailed, err.Error())
 		return
 	}
-	renderPage(w, pageOK, "Token Desk is signed in. You can close this tab.")
+	// The session is stored after this page is served; Token Desk itself
+	// says whether that worked, so the page claims only the consent.
+	renderPage(w, pageOK, "The account server accepted the login. You can close this tab; Token Desk shows whether the session was saved.")
 }
 
 // The headings of the pages the callback server shows.
 const (
-	pageOK      = "Signed in"
+	pageOK      = "Login accepted"
 	pageFailed  = "Login failed"
 	pageIgnored = "Not this login"
 )
