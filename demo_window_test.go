@@ -26,7 +26,7 @@ func TestWindowProfilesInDemoMode(t *testing.T) {
 	var store profileStore = d.Profiles(real)
 	var p ui.Profiles = profiles{m: store, ctx: ctx}
 	pr := storage.Profile{Name: "acme", Environment: "production", IntegrationKey: "1a2b3c4d-0000-1111-2222-333344445555"}
-	if err := p.Save(pr, ""); err != nil {
+	if _, err := p.Save(pr, ""); err != nil {
 		t.Fatal(err)
 	}
 	var names []string

@@ -215,7 +215,7 @@ type noTray struct{ fyne.App }
 type profileStore interface {
 	List() []storage.Profile
 	Keeper(ctx context.Context, name string) (*keeper.Keeper, error)
-	SaveProfile(ctx context.Context, p storage.Profile, clientSecret string) error
+	SaveProfileNotice(ctx context.Context, p storage.Profile, clientSecret string) (notice string, err error)
 	RemoveProfile(ctx context.Context, name string) error
 	Resolve(name string) (storage.Profile, error)
 	Client(p storage.Profile) (*oauth.Client, error)
@@ -246,8 +246,8 @@ func (p profiles) Session(name string) (ui.Session, error) {
 	}}, nil
 }
 
-func (p profiles) Save(pr storage.Profile, secret string) error {
-	return p.m.SaveProfile(p.ctx, pr, secret)
+func (p profiles) Save(pr storage.Profile, secret string) (notice string, err error) {
+	return p.m.SaveProfileNotice(p.ctx, pr, secret)
 }
 
 func (p profiles) Remove(name string) error { return p.m.RemoveProfile(p.ctx, name) }

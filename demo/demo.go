@@ -33,8 +33,9 @@ const (
 )
 
 // Note is the banner text the window shows in demo mode.
-const Note = "Demo mode: a local sandbox with 2-minute access tokens. 5 minutes after each login it revokes " +
-	"the consent, to show the re-login prompt. Add a profile (+) to use a real DocuSign account."
+// It fits one line of a 1024-pixel window at 1× (ui shows it only while the
+// demo profile is shown).
+const Note = "Demo: local sandbox, 2-minute tokens, consent revoked 5 minutes after login. + adds a real profile."
 
 // Demo is a running demo: a sandbox server and a manager over a throwaway
 // config dir with in-memory secrets.

@@ -55,13 +55,21 @@ func (p *Profiles) Keeper(ctx context.Context, name string) (*keeper.Keeper, err
 	return p.manager(name).Keeper(ctx, name)
 }
 
-// SaveProfile stores pr: the demo profile in the demo, any other profile in
-// the user's real configuration (and its client secret in the real keyring).
+// SaveProfile stores pr as SaveProfileNotice does, without the notice.
 func (p *Profiles) SaveProfile(ctx context.Context, pr storage.Profile, clientSecret string) error {
+	_, err := p.SaveProfileNotice(ctx, pr, clientSecret)
+	return err
+}
+
+// SaveProfileNotice stores pr: the demo profile in the demo, any other
+// profile in the user's real configuration (and its client secret in the
+// real keyring). The notice is desk.Manager.SaveProfileNotice's: non-empty
+// when the change ended the profile's session.
+func (p *Profiles) SaveProfileNotice(ctx context.Context, pr storage.Profile, clientSecret string) (notice string, err error) {
 	if !isDemo(pr.Name) {
 		pr.Demo = false // a real profile never carries the sandbox marker
 	}
-	return p.manager(pr.Name).SaveProfile(ctx, pr, clientSecret)
+	return p.manager(pr.Name).SaveProfileNotice(ctx, pr, clientSecret)
 }
 
 // RemoveProfile removes the named profile from the store that owns it.

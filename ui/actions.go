@@ -57,16 +57,17 @@ func (m *MainWindow) buildSessionTab() fyne.CanvasObject {
 	hint := widget.NewLabel("Ctrl+C copy · Ctrl+Shift+C copy raw · Ctrl+R or F5 refresh · Ctrl+L log in")
 	hint.SizeName = theme.SizeNameCaptionText
 	hint.Wrapping = fyne.TextWrapWord
-	// The notice and the copy row stay in view below the scrolling status,
-	// so Copy is reachable at any window size (issue 8, defect 9).
+	// The notice, the session actions and the copy row stay in view below
+	// the scrolling status, so the primary action (Log in or Copy) is
+	// reachable without scrolling at any window size (issue 8, defect 9).
 	body := container.NewVScroll(container.NewVBox(
 		m.buildStatusCard(),
-		container.NewHBox(m.RefreshButton, m.LoginButton, m.LogoutButton),
 		token,
 		hint,
 	))
+	actions := container.NewHBox(m.RefreshButton, m.LoginButton, m.LogoutButton)
 	copyRow := container.NewBorder(nil, nil, widget.NewLabel("Copy as"), m.CopyButton, m.FormatSelect)
-	return container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), m.NoticeLabel, copyRow), nil, nil, body)
+	return container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), m.NoticeLabel, actions, copyRow), nil, nil, body)
 }
 
 func (m *MainWindow) selectedFormat() tokenfmt.Format {
@@ -112,6 +113,7 @@ func enable(b *widget.Button, on bool) {
 
 // setNotice shows a one-line message under the status card ("" hides it).
 func (m *MainWindow) setNotice(text string) {
+	m.noticeHoldsFor = ""
 	setShown(m.NoticeLabel, text, text != "")
 }
 
@@ -360,7 +362,7 @@ func (m *MainWindow) confirmLogout() {
 	}, m.win)
 	d.SetConfirmText("Log out")
 	m.confirmDialog = d
-	d.Show()
+	showFitted(d, logoutText, m.win)
 }
 
 // setupShortcuts registers the window's keyboard shortcuts.

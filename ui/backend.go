@@ -44,8 +44,11 @@ type Profiles interface {
 	// Session returns the named profile's session.
 	Session(name string) (Session, error)
 	// Save creates or replaces a profile; clientSecret "" keeps an existing
-	// secret if p.HasSecret.
-	Save(p storage.Profile, clientSecret string) error
+	// secret if p.HasSecret. The notice, if not empty, is a sentence for the
+	// user about what saving did beyond storing the profile: changing an
+	// existing profile's environment, base URL or integration key ends its
+	// session (desk.Manager.SaveProfileNotice).
+	Save(p storage.Profile, clientSecret string) (notice string, err error)
 	// Remove deletes a profile and its stored secrets.
 	Remove(name string) error
 }
@@ -61,7 +64,9 @@ type Options struct {
 	ClipboardClear time.Duration
 	// Initial is the profile to show first; default the first listed.
 	Initial string
-	// DemoNote, if non-empty, is shown in a banner (demo mode explanation).
+	// DemoNote, if non-empty, is shown in a banner while the demo's local
+	// sandbox profile (storage.Profile.Demo) is shown, never over a real
+	// profile. Keep it to one line: it sits above the session.
 	DemoNote string
 	// Quit ends the app, keepers included (menu, Ctrl+Q); default
 	// fyne.App.Quit.

@@ -30,7 +30,7 @@ type storeProfiles struct {
 type storeProfilesStore interface {
 	List() []storage.Profile
 	Keeper(ctx context.Context, name string) (*keeper.Keeper, error)
-	SaveProfile(ctx context.Context, p storage.Profile, clientSecret string) error
+	SaveProfileNotice(ctx context.Context, p storage.Profile, clientSecret string) (notice string, err error)
 	RemoveProfile(ctx context.Context, name string) error
 	Resolve(name string) (storage.Profile, error)
 	Client(p storage.Profile) (*oauth.Client, error)
@@ -88,8 +88,8 @@ func (q queuedSession) Subscribe(fn func(keeper.Status)) func() {
 	})
 	return func() { cancel(); close(done) }
 }
-func (p storeProfiles) Save(pr storage.Profile, secret string) error {
-	return p.s.SaveProfile(context.Background(), pr, secret)
+func (p storeProfiles) Save(pr storage.Profile, secret string) (string, error) {
+	return p.s.SaveProfileNotice(context.Background(), pr, secret)
 }
 func (p storeProfiles) Remove(name string) error {
 	return p.s.RemoveProfile(context.Background(), name)

@@ -153,19 +153,27 @@ func (f *fakeProfiles) Session(name string) (Session, error) {
 	return nil, errors.New("no such profile")
 }
 
-func (f *fakeProfiles) Save(p storage.Profile, secret string) error {
+// Save stores p; like desk.Manager.SaveProfileNotice it returns a notice
+// when an existing profile's server or integration key changes while it has
+// a session.
+func (f *fakeProfiles) Save(p storage.Profile, secret string) (notice string, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.saved = append(f.saved, p)
 	f.secrets = append(f.secrets, secret)
 	i := slices.IndexFunc(f.profiles, func(q storage.Profile) bool { return q.Name == p.Name })
 	if i >= 0 {
+		old := f.profiles[i]
+		if s := f.sessions[p.Name]; s != nil && s.Status().Session != nil &&
+			(old.Environment != p.Environment || old.IntegrationKey != p.IntegrationKey) {
+			notice = "Profile " + p.Name + " now uses a different server, so its session on this computer was ended; log in again."
+		}
 		f.profiles[i] = p
 	} else {
 		f.profiles = append(f.profiles, p)
 		f.sessions[p.Name] = newFakeSession(keeper.Status{Profile: p.Name, Environment: oauth.Environment(p.Environment), State: keeper.SignedOut})
 	}
-	return nil
+	return notice, nil
 }
 
 func (f *fakeProfiles) Remove(name string) error {

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tokendesk/tokendesk/keeper"
 	"github.com/tokendesk/tokendesk/oauth"
 	"github.com/tokendesk/tokendesk/storage"
 )
@@ -313,7 +314,8 @@ func (pd *profileDialog) submit() {
 	if secret != "" {
 		p.HasSecret = true
 	}
-	if err := pd.m.profiles.Save(p, secret); err != nil {
+	notice, err := pd.m.profiles.Save(p, secret)
+	if err != nil {
 		pd.showSummary("Not saved: " + errText(err))
 		return
 	}
@@ -324,7 +326,14 @@ func (pd *profileDialog) submit() {
 		m.profile = "" // force a fresh session for the edited profile
 	}
 	m.reloadProfiles(p.Name)
-	m.setNotice("Profile " + p.Name + " saved.")
+	if notice == "" {
+		m.setNotice("Profile " + p.Name + " saved.")
+		return
+	}
+	// The session ended: the notice says why, and it still holds when the
+	// keeper publishes the signed-out state that follows.
+	m.setNotice(notice)
+	m.noticeHoldsFor = keeper.SignedOut
 }
 
 // showSummary shows what stops the save next to the buttons.

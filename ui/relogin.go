@@ -61,7 +61,8 @@ func (m *MainWindow) checkRelogin(name string) {
 	}
 	m.prompted[name] = ep
 
-	title, msg := reloginText(ep, w.status, m.opt.Now())
+	p, _ := m.profileNamed(name)
+	title, msg := reloginText(ep, w.status, p.Demo, m.opt.Now())
 	m.notify(fyne.NewNotification(title, msg+" Open Token Desk and choose Log in."))
 	if m.reloginDialog != nil {
 		m.reloginDialog.Hide()
@@ -76,13 +77,16 @@ func (m *MainWindow) checkRelogin(name string) {
 	d.SetConfirmText("Log in now")
 	d.SetDismissText("Later")
 	m.reloginDialog, m.reloginProfile = d, name
-	d.Show()
+	showFitted(d, msg, m.win)
 }
 
-// reloginText is the prompt's title and message for an episode.
-func reloginText(ep string, st keeper.Status, now time.Time) (title, msg string) {
+// reloginText is the prompt's title and message for an episode. The
+// session is named by its server: DocuSign, the local sandbox (demo is the
+// demo's own profile) or a custom account server by its URL.
+func reloginText(ep string, st keeper.Status, demo bool, now time.Time) (title, msg string) {
+	session := sessionName(st, demo)
 	if ep == episodeRelogin {
-		msg = "The DocuSign session of profile " + st.Profile + " has ended and cannot be refreshed."
+		msg = session + " has ended and cannot be refreshed."
 		r := st.Reason
 		if r == "" {
 			r = reasonText(st)
@@ -92,9 +96,21 @@ func reloginText(ep string, st keeper.Status, now time.Time) (title, msg string)
 		}
 		return "Token Desk: log in again (" + st.Profile + ")", msg
 	}
-	msg = "The DocuSign session of profile " + st.Profile + " ends " + humanize.WhenRelative(st.RefreshExpiresAt, now) +
+	msg = session + " ends " + humanize.WhenRelative(st.RefreshExpiresAt, now) +
 		". Log in again now to start a new session."
 	return "Token Desk: session ends soon (" + st.Profile + ")", msg
+}
+
+// sessionName opens a sentence about the profile's session, naming its
+// server as oauth.Environment does.
+func sessionName(st keeper.Status, demo bool) string {
+	switch {
+	case st.Environment.IsDocuSign():
+		return "The DocuSign session of profile " + st.Profile
+	case demo:
+		return "The local sandbox session of profile " + st.Profile
+	}
+	return "The session of profile " + st.Profile + " with " + st.Environment.ServerName()
 }
 
 // reasonText is the status's reason with DocuSign's error code, which

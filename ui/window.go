@@ -69,11 +69,14 @@ type MainWindow struct {
 	prompted      map[string]string // profile → re-login episode already prompted
 	loginCancel   context.CancelFunc
 	copied        string // what we last put on the clipboard
-	revealedFor   time.Time
-	stopTick      chan struct{}
-	trayIcon      fyne.Resource
-	hideNoticed   bool // told the user the app keeps running in the tray
-	closed        bool // Close was called: late background results are dropped
+	// noticeHoldsFor is a state the shown notice is about, so the change to
+	// it does not clear the notice (a saved profile's ended session).
+	noticeHoldsFor keeper.State
+	revealedFor    time.Time
+	stopTick       chan struct{}
+	trayIcon       fyne.Resource
+	hideNoticed    bool // told the user the app keeps running in the tray
+	closed         bool // Close was called: late background results are dropped
 
 	tabs                    *container.AppTabs
 	overviewTab, sessionTab *container.TabItem
@@ -303,9 +306,7 @@ func (m *MainWindow) buildProfileBar() fyne.CanvasObject {
 	note.Importance = widget.WarningImportance
 	m.DemoBanner = container.NewStack(newSwatch(theme.ColorNameInputBackground, fyne.Size{}, theme.InputRadiusSize()),
 		container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, note))
-	if m.opt.DemoNote == "" {
-		m.DemoBanner.Hide()
-	}
+	m.DemoBanner.Hide() // updateProfileBar shows it over the demo profile only
 	return container.NewVBox(bar, m.DemoBanner, widget.NewSeparator())
 }
 
@@ -417,7 +418,11 @@ func (m *MainWindow) setStatus(st keeper.Status) {
 	if w := m.watch[m.profile]; w != nil && w.sess == m.sess {
 		w.status = st
 	}
-	if old.Profile == st.Profile && noticeOutdated(old.State, st.State) && m.NoticeLabel != nil {
+	outdated := noticeOutdated(old.State, st.State)
+	if m.noticeHoldsFor != "" { // the notice is about reaching that state, and holds only there
+		outdated = old.State != st.State && st.State != m.noticeHoldsFor
+	}
+	if old.Profile == st.Profile && outdated && m.NoticeLabel != nil {
 		m.setNotice("") // a notice about the old state no longer holds
 	}
 	if m.tokenRevealed() {
@@ -447,6 +452,11 @@ func (m *MainWindow) updateProfileBar() {
 		m.envBadge.set(badgeFor(st.Environment, m.isDemoProfile()))
 	} else {
 		m.envBadge.set("NO PROFILE", noneColor)
+	}
+	if m.opt.DemoNote != "" && hasProfile && m.isDemoProfile() {
+		m.DemoBanner.Show()
+	} else {
+		m.DemoBanner.Hide()
 	}
 	if st.Session != nil && st.Session.User != nil {
 		u := st.Session.User

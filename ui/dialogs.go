@@ -1,0 +1,35 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Fyne's text dialogs are at most this wide, and at most this share of the
+// window's width (fyne.io/fyne/v2/dialog, text.go).
+const (
+	textDialogMaxWidth    = 600
+	textDialogMaxWinShare = 0.9
+	dialogPadWidth        = 32 // the dialog's horizontal padding (dialog/base.go)
+)
+
+// showFitted shows a text confirm dialog sized to its text. Fyne takes the
+// dialog's height from the wrapped message's height at its narrowest
+// (one word a line), then lays the text out wider, which leaves blank lines
+// below it; here the height is taken again once the text has its width.
+func showFitted(d *dialog.ConfirmDialog, message string, win fyne.Window) {
+	d.Show()
+	w := widget.NewLabel(message).MinSize().Width + dialogPadWidth + 2*theme.Padding()
+	w = fyne.Min(w, textDialogMaxWidth)
+	if c := win.Canvas().Size().Width * textDialogMaxWinShare; c > 0 {
+		w = fyne.Min(w, c)
+	}
+	w = fyne.Max(w, d.MinSize().Width)
+	// Each layout at width w lets the wrapped label report its height for
+	// that width; two rounds settle it.
+	for range 2 {
+		d.Resize(fyne.NewSize(w, d.MinSize().Height))
+	}
+}
