@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2/theme"
@@ -78,10 +79,13 @@ func (m *MainWindow) tickLastRefresh(now time.Time) {
 		return
 	}
 	text := "Last refresh attempt failed " + when
-	if ev.Message != "" {
-		text += ": " + sentence(ev.Message)
-	} else {
+	switch {
+	case ev.Message == "":
 		text += "."
+	case sameWords(ev.Message, st.Reason):
+		text += ", for the reason above." // the reason line already says it
+	default:
+		text += ": " + sentence(ev.Message)
 	}
 	setShown(m.LastRefreshLabel, text, true)
 }
@@ -137,8 +141,12 @@ func (m *MainWindow) tickAccess(now time.Time) {
 	} else if exp.After(now) {
 		v = 1 // issue time unknown: all that is known is that some is left
 	}
+	// Orange when the keeper says the token is at risk: refreshes are
+	// failing, or its scheduled refresh is overdue. A short-lived token on
+	// schedule (the demo's 2 minutes) is not a warning.
 	fill := theme.ColorNamePrimary
-	if exp.Sub(now) < 10*time.Minute {
+	overdue := st.NextKind == keeper.NextRefresh && !st.NextAttempt.IsZero() && !now.Before(st.NextAttempt)
+	if st.State == keeper.Retrying || overdue {
 		fill = theme.ColorNameWarning
 	}
 	m.AccessBar.set(v, fill)
@@ -189,4 +197,13 @@ func (m *MainWindow) tickRefresh(now time.Time) {
 		legend += " · next refresh (dot) " + humanize.When(next, now)
 	}
 	setShown(m.TimelineLegend, legend, true)
+}
+
+// sameWords reports whether two messages say the same once case, spacing
+// and the closing full stop are ignored.
+func sameWords(a, b string) bool {
+	norm := func(s string) string {
+		return strings.ToLower(strings.TrimSuffix(strings.Join(strings.Fields(s), " "), "."))
+	}
+	return norm(a) != "" && norm(a) == norm(b)
 }

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tokendesk/tokendesk/demo"
@@ -66,7 +68,6 @@ func TestDemoBannerOnlyOverDemoProfile(t *testing.T) {
 		t.Error("banner shown without a demo note")
 	}
 
-	m.win.Resize(defaultWindowSize(1))
 	var note *widget.Label
 	walk(m.DemoBanner, func(o fyne.CanvasObject) {
 		if l, ok := o.(*widget.Label); ok && l.Text == demo.Note {
@@ -77,8 +78,11 @@ func TestDemoBannerOnlyOverDemoProfile(t *testing.T) {
 		t.Fatal("the banner does not show demo.Note")
 	}
 	oneLine := widget.NewLabel("Demo").MinSize().Height
-	if h := note.Size().Height; h > oneLine {
-		t.Errorf("at %v (1×) the banner is %v high, more than one line (%v)", defaultWindowSize(1), h, oneLine)
+	for _, scale := range []float32{1, 2} {
+		m.win.Resize(defaultWindowSize(scale))
+		if h := note.Size().Height; h > oneLine {
+			t.Errorf("at %v (scale %v) the banner is %v high, more than one line (%v)", defaultWindowSize(scale), scale, h, oneLine)
+		}
 	}
 }
 
@@ -233,6 +237,70 @@ func TestSavedProfileShowsSessionEnded(t *testing.T) {
 		h.sess.push(validStatus(oauth.Production)) // logged in again: the notice is old news
 		if m.NoticeLabel.Visible() {
 			t.Errorf("%s: the notice %q outlived the new login", tc.name, m.NoticeLabel.Text)
+		}
+	}
+}
+
+// TestAccessBarWarnsOnlyAtRisk: the access bar turns orange when the keeper
+// says the token is at risk (refreshes failing, or its refresh overdue),
+// not because the token is short-lived: the demo's 2-minute token on
+// schedule is drawn in the normal colour.
+func TestAccessBarWarnsOnlyAtRisk(t *testing.T) {
+	short := func(st keeper.Status) keeper.Status {
+		st.AccessIssuedAt, st.AccessExpiresAt = t0, t0.Add(2*time.Minute)
+		st.NextAttempt, st.NextKind = t0.Add(90*time.Second), keeper.NextRefresh
+		return st
+	}
+	retrying := short(validStatus(sandboxEnv))
+	retrying.State, retrying.NextKind = keeper.Retrying, keeper.NextRetry
+	tests := []struct {
+		name    string
+		st      keeper.Status
+		advance time.Duration
+		want    fyne.ThemeColorName
+	}{
+		{"2-minute token on schedule", short(validStatus(sandboxEnv)), 10 * time.Second, theme.ColorNamePrimary},
+		{"8-hour token on schedule", validStatus(oauth.Demo), time.Hour, theme.ColorNamePrimary},
+		{"refresh overdue", short(validStatus(sandboxEnv)), 100 * time.Second, theme.ColorNameWarning},
+		{"retrying", retrying, 10 * time.Second, theme.ColorNameWarning},
+	}
+	for _, tc := range tests {
+		h := newHarness(t, tc.st)
+		h.clock.Advance(tc.advance)
+		h.m.tick()
+		if got := h.m.AccessBar.fill; got != tc.want {
+			t.Errorf("%s: bar drawn in %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestFailedRefreshReasonOnce: a failed refresh's message is not repeated
+// on the "last refresh" line when the reason line above says it already;
+// a different message is kept.
+func TestFailedRefreshReasonOnce(t *testing.T) {
+	const why = "The account server had a problem (HTTP 503); this is usually temporary."
+	tests := []struct {
+		name, message string
+		onLastLine    bool // the "last refresh" line quotes it
+	}{
+		{"same as the reason", why, false},
+		{"same but for the full stop", strings.TrimSuffix(why, "."), false},
+		{"another message", "The account server did not answer.", true},
+	}
+	for _, tc := range tests {
+		st := validStatus(oauth.Demo)
+		st.State, st.Reason = keeper.Retrying, why
+		st.NextAttempt, st.NextKind = t0.Add(time.Minute), keeper.NextRetry
+		st.LastRefresh = &keeper.Event{At: t0, Trigger: keeper.TriggerUser, Message: tc.message}
+		h := newHarness(t, st)
+		text := shown(h.m)
+		if n := strings.Count(text, strings.TrimSuffix(tc.message, ".")); n != 1 {
+			t.Errorf("%s: the message is shown %d times, want once:\n%s", tc.name, n, text)
+		}
+		last := h.m.LastRefreshLabel.Text
+		assertContains(t, tc.name, last, "Last refresh attempt failed")
+		if got := strings.Contains(last, tc.message); got != tc.onLastLine {
+			t.Errorf("%s: last refresh line %q quotes the message: %v, want %v", tc.name, last, got, tc.onLastLine)
 		}
 	}
 }
