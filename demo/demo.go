@@ -35,7 +35,7 @@ const (
 // Note is the banner text the window shows in demo mode.
 // It fits one line of the window at 1× on a 1024-pixel screen and at 2× on
 // a 1280-pixel one (ui shows it only while the demo profile is shown).
-const Note = "Demo: local sandbox, 2-min tokens, consent revoked 5 min after login. + adds a real profile."
+const Note = "Local sandbox: 2-min tokens, consent revoked 5 min after login. + adds a real profile."
 
 // Demo is a running demo: a sandbox server and a manager over a throwaway
 // config dir with in-memory secrets.
