@@ -15,6 +15,13 @@ const (
 	dialogPadWidth        = 32 // the dialog's horizontal padding (dialog/base.go)
 )
 
+// messageLabel is a dialog's message, wrapped at the dialog's width.
+func messageLabel(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
 // showFitted shows a text confirm dialog sized to its text. Fyne takes the
 // dialog's height from the wrapped message's height at its narrowest
 // (one word a line), then lays the text out wider, which leaves blank lines

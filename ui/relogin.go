@@ -67,15 +67,15 @@ func (m *MainWindow) checkRelogin(name string) {
 	if m.reloginDialog != nil {
 		m.reloginDialog.Hide()
 	}
-	d := dialog.NewConfirm(title, msg, func(ok bool) {
+	// No watermark icon: in a dialog fitted to its text it would lie over
+	// the message.
+	d := dialog.NewCustomConfirm(title, "Log in now", "Later", messageLabel(msg), func(ok bool) {
 		m.reloginDialog = nil
 		if ok {
 			m.showProfile(name)
 			m.startLogin()
 		}
 	}, m.win)
-	d.SetConfirmText("Log in now")
-	d.SetDismissText("Later")
 	m.reloginDialog, m.reloginProfile = d, name
 	showFitted(d, msg, m.win)
 }
