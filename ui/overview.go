@@ -81,20 +81,20 @@ func (r *overviewRow) tick(w *watched, now time.Time) {
 	switch {
 	case w.openErr != "":
 		setText(r.Access, "Session could not be read: open it for details")
-		setText(r.Death, "")
+		setShown(r.Death, "", false) // no blank line in the row
 	case st.State == keeper.ReloginRequired:
 		died := "Session ended"
 		if !st.DiedAt.IsZero() {
 			died += " " + humanize.When(st.DiedAt, now)
 		}
 		setText(r.Access, died)
-		setText(r.Death, "Why: "+sentence(reasonText(st)))
+		setShown(r.Death, "Why: "+sentence(reasonText(st)), true)
 	case st.Session == nil:
 		setText(r.Access, "Not signed in")
-		setText(r.Death, "")
+		setShown(r.Death, "", false)
 	default:
 		setText(r.Access, "Access token: "+accessLeft(st, now))
-		setText(r.Death, "Refresh token: "+refreshDeath(st, now))
+		setShown(r.Death, "Refresh token: "+refreshDeath(st, now), true)
 	}
 }
 

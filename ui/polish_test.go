@@ -307,3 +307,26 @@ func TestFailedRefreshReasonOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestOverviewRowHasNoBlankLine: a signed-out profile's overview row shows
+// "Not signed in" without an empty second line under it; signing in brings
+// the refresh token's line back.
+func TestOverviewRowHasNoBlankLine(t *testing.T) {
+	sts := twoStatuses()
+	sts["demo"] = keeper.Status{State: keeper.SignedOut}
+	h := newHarnessWith(t, twoProfiles(), sts)
+	m := h.m
+	out, in := m.overviewRows["demo"], m.overviewRows["acme"]
+	if out.Death.Visible() {
+		t.Errorf("signed-out row shows a second line %q", out.Death.Text)
+	}
+	if a, b := out.MinSize().Height, in.MinSize().Height; a >= b {
+		t.Errorf("signed-out row is %v high, not shorter than a signed-in one (%v)", a, b)
+	}
+	st := validStatus(oauth.Demo)
+	st.Profile = "demo"
+	h.profiles.sessions["demo"].push(st)
+	if !out.Death.Visible() || !strings.HasPrefix(out.Death.Text, "Refresh token: dies") {
+		t.Errorf("after login the row's second line is %q (shown %v)", out.Death.Text, out.Death.Visible())
+	}
+}
