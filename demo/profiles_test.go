@@ -2,10 +2,14 @@ package demo
 
 import (
 	"context"
+	"net/http"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/tokendesk/tokendesk/desk"
+	"github.com/tokendesk/tokendesk/oauth/sandbox"
 	"github.com/tokendesk/tokendesk/storage"
 )
 
@@ -105,5 +109,59 @@ func TestProfilesSavesRealProfilesInRealConfig(t *testing.T) {
 	}
 	if len(real.List()) != 0 || !slices.Equal(names(p.List()), []string{ProfileName}) {
 		t.Errorf("after remove: real %v, list %v", names(real.List()), names(p.List()))
+	}
+}
+
+// TestProfilesSaveNoticeEndsRealSession: editing a real profile's
+// integration key through the demo's store ends its session in the real
+// store and returns desk's notice saying so, which the window shows; an
+// edit that keeps the server returns none.
+func TestProfilesSaveNoticeEndsRealSession(t *testing.T) {
+	d, real := startDemo(t)
+	ctx := context.Background()
+	p := d.Profiles(real)
+	acme := storage.Profile{Name: "acme", Environment: d.Sandbox.URL(), IntegrationKey: sandbox.DefaultIntegrationKey}
+	if notice, err := p.SaveProfileNotice(ctx, acme, ""); err != nil || notice != "" {
+		t.Fatalf("new profile: notice %q, %v", notice, err)
+	}
+	k, err := p.Keeper(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser := &http.Client{Timeout: 10 * time.Second}
+	err = k.Login(ctx, func(u string) {
+		go func() {
+			if resp, err := browser.Get(u); err == nil { // the sandbox consents and redirects to the callback
+				resp.Body.Close()
+			}
+		}()
+	})
+	if err != nil || k.Status().Session == nil {
+		t.Fatalf("login: %v", err)
+	}
+
+	for _, tc := range []struct {
+		name       string
+		edit       func(*storage.Profile)
+		wantNotice bool
+	}{
+		{"scopes only", func(pr *storage.Profile) { pr.Scopes = []string{"signature"} }, false},
+		{"integration key", func(pr *storage.Profile) { pr.IntegrationKey = "1a2b3c4d-0000-1111-2222-333344449999" }, true},
+	} {
+		pr, err := real.Resolve("acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc.edit(&pr)
+		notice, err := p.SaveProfileNotice(ctx, pr, "")
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if (notice != "") != tc.wantNotice || (tc.wantNotice && !strings.Contains(notice, `"acme"`)) {
+			t.Errorf("%s: notice %q, want one: %v", tc.name, notice, tc.wantNotice)
+		}
+	}
+	if _, err := real.Secrets().Get("acme", storage.KeyRefreshToken); err == nil {
+		t.Error("the refresh token of the old integration key is still stored")
 	}
 }
