@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -132,20 +131,17 @@ func (m *MainWindow) copyToken(format tokenfmt.Format) {
 	if m.status.Environment.IsProduction() && !m.prodConfirmed[m.profile] {
 		profile := m.profile
 		m.Show() // the question must be visible, also when asked from the tray
-		d := dialog.NewConfirm("Copy a PRODUCTION token?",
+		m.confirmDialog = m.confirm("Copy a PRODUCTION token?",
 			"This token acts on real, billable DocuSign accounts of profile "+profile+
 				".\nAnyone who gets it can act as you until it expires.\n\nCopy it?",
+			"Copy production token", "Cancel",
 			func(ok bool) {
 				m.confirmDialog = nil
 				if ok && m.profile == profile {
 					m.prodConfirmed[profile] = true
 					m.doCopy(format)
 				}
-			}, m.win)
-		d.SetConfirmText("Copy production token")
-		d.SetDismissText("Cancel")
-		m.confirmDialog = d
-		d.Show()
+			})
 		return
 	}
 	m.doCopy(format)
@@ -339,7 +335,7 @@ func (m *MainWindow) confirmLogout() {
 		return
 	}
 	sess, profile := m.sess, m.profile
-	d := dialog.NewConfirm("Log out of "+profile+"?", logoutText, func(ok bool) {
+	m.confirmDialog = m.confirm("Log out of "+profile+"?", logoutText, "Log out", "Cancel", func(ok bool) {
 		m.confirmDialog = nil
 		if !ok || m.sess != sess {
 			return
@@ -359,10 +355,7 @@ func (m *MainWindow) confirmLogout() {
 				}
 			})
 		})
-	}, m.win)
-	d.SetConfirmText("Log out")
-	m.confirmDialog = d
-	showFitted(d, logoutText, m.win)
+	})
 }
 
 // setupShortcuts registers the window's keyboard shortcuts.

@@ -15,6 +15,14 @@ const (
 	dialogPadWidth        = 32 // the dialog's horizontal padding (dialog/base.go)
 )
 
+// confirm shows a question with a message sized to its text and no
+// watermark icon (in a fitted dialog it would lie over the message).
+func (m *MainWindow) confirm(title, msg, confirmText, dismissText string, callback func(bool)) *dialog.ConfirmDialog {
+	d := dialog.NewCustomConfirm(title, confirmText, dismissText, messageLabel(msg), callback, m.win)
+	showFitted(d, msg, m.win)
+	return d
+}
+
 // messageLabel is a dialog's message, wrapped at the dialog's width.
 func messageLabel(text string) *widget.Label {
 	l := widget.NewLabel(text)

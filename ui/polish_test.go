@@ -330,3 +330,30 @@ func TestOverviewRowHasNoBlankLine(t *testing.T) {
 		t.Errorf("after login the row's second line is %q (shown %v)", out.Death.Text, out.Death.Visible())
 	}
 }
+
+// TestQuestionsFitTheirText: every question the window asks is as tall as
+// its message at 1× and 2×, with no blank lines above its buttons.
+func TestQuestionsFitTheirText(t *testing.T) {
+	tests := []struct {
+		name, title string
+		ask         func(m *MainWindow)
+	}{
+		{"log out", "Log out of acme?", func(m *MainWindow) { test.Tap(m.LogoutButton) }},
+		{"production copy", "Copy a PRODUCTION token?", func(m *MainWindow) { test.Tap(m.CopyButton) }},
+		{"remove profile", "Remove profile acme?", func(m *MainWindow) { test.Tap(m.RemoveProfileButton) }},
+	}
+	for _, tc := range tests {
+		for _, scale := range []float32{1, 2} {
+			h := newHarness(t, validStatus(oauth.Production))
+			m := h.m
+			m.win.Resize(defaultWindowSize(scale))
+			selectTab(t, m, "Session")
+			tc.ask(m)
+			if m.confirmDialog == nil {
+				t.Fatalf("%s: no question asked", tc.name)
+			}
+			assertContains(t, tc.name, shown(m), tc.title)
+			assertDialogFitsText(t, m, fmt.Sprintf("%s at %v", tc.name, defaultWindowSize(scale)))
+		}
+	}
+}

@@ -377,9 +377,10 @@ func (m *MainWindow) confirmRemoveProfile() {
 	if name == "" {
 		return
 	}
-	d := dialog.NewConfirm("Remove profile "+name+"?",
+	m.confirmDialog = m.confirm("Remove profile "+name+"?",
 		"Token Desk forgets this profile, its tokens and its client secret on this computer.\n"+
 			"Consent at DocuSign stays until you revoke it under Profile > Connected Apps.",
+		"Remove", "Cancel",
 		func(ok bool) {
 			m.confirmDialog = nil
 			if !ok {
@@ -391,8 +392,5 @@ func (m *MainWindow) confirmRemoveProfile() {
 			}
 			m.reloadProfiles("")
 			m.setNotice("Profile " + name + " removed.")
-		}, m.win)
-	d.SetConfirmText("Remove")
-	m.confirmDialog = d
-	d.Show()
+		})
 }

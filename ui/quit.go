@@ -187,18 +187,15 @@ func (m *MainWindow) loginSucceeded() {
 	if on, _, err := a.Status(); err != nil || on {
 		return
 	}
-	d := dialog.NewConfirm("Start Token Desk at login?",
+	m.interact.offer = m.confirm("Start Token Desk at login?",
 		"Token Desk keeps your sessions alive only while it runs. Start it in the background "+
 			"when you log in to this computer, so that no session dies unseen? "+
 			"You can change this any time under Token Desk > "+autostartLabel+".",
+		"Start at login", "Not now",
 		func(ok bool) {
 			m.interact.offer = nil
 			if ok {
 				m.setAutostart(true)
 			}
-		}, m.win)
-	d.SetConfirmText("Start at login")
-	d.SetDismissText("Not now")
-	m.interact.offer = d
-	d.Show()
+		})
 }

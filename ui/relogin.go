@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 
 	"github.com/tokendesk/tokendesk/internal/humanize"
 	"github.com/tokendesk/tokendesk/keeper"
@@ -67,17 +66,14 @@ func (m *MainWindow) checkRelogin(name string) {
 	if m.reloginDialog != nil {
 		m.reloginDialog.Hide()
 	}
-	// No watermark icon: in a dialog fitted to its text it would lie over
-	// the message.
-	d := dialog.NewCustomConfirm(title, "Log in now", "Later", messageLabel(msg), func(ok bool) {
+	m.reloginProfile = name
+	m.reloginDialog = m.confirm(title, msg, "Log in now", "Later", func(ok bool) {
 		m.reloginDialog = nil
 		if ok {
 			m.showProfile(name)
 			m.startLogin()
 		}
-	}, m.win)
-	m.reloginDialog, m.reloginProfile = d, name
-	showFitted(d, msg, m.win)
+	})
 }
 
 // reloginText is the prompt's title and message for an episode. The
