@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tokendesk/tokendesk/oauth"
+	"github.com/tokendesk/tokendesk/storage"
 )
 
 // OAuth is what the keeper needs of the account server; *oauth.Client
@@ -109,9 +110,9 @@ func (o *Options) defaults() {
 		}
 	}
 	def(&o.RefreshLifetime, oauth.DefaultRefreshLifetime)
-	def(&o.Lead, 10*time.Minute)
-	def(&o.KeepAlive, 24*time.Hour)
-	def(&o.WarnHorizon, 72*time.Hour)
+	def(&o.Lead, storage.DefaultRefreshLead)
+	def(&o.KeepAlive, storage.DefaultKeepAlive)
+	def(&o.WarnHorizon, storage.DefaultWarnHorizon)
 	def(&o.CheckEvery, time.Minute)
 	def(&o.MinBackoff, 5*time.Second)
 	def(&o.MaxBackoff, 5*time.Minute)

@@ -8,7 +8,7 @@ import (
 
 // FallbackAccessLifetime is the access-token lifetime assumed when a session
 // does not say when its access token was issued (DocuSign's is 8 hours).
-const FallbackAccessLifetime = 8 * time.Hour
+const FallbackAccessLifetime = oauth.DefaultAccessLifetime
 
 // The wordings of a stored refresh token that cannot be used, whichever
 // path noticed it.

@@ -15,9 +15,9 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// defaultAccessLifetime is assumed when a token response has no expires_in
+// DefaultAccessLifetime is assumed when a token response has no expires_in
 // (DocuSign documents 8 hours).
-const defaultAccessLifetime = 8 * time.Hour
+const DefaultAccessLifetime = 8 * time.Hour
 
 // Client talks to one DocuSign account server for one integration. It is
 // safe for concurrent use; it holds no tokens.
@@ -52,7 +52,7 @@ type AuthRequest struct {
 
 // NewAuthRequest prepares a consent URL with a fresh state and PKCE S256
 // challenge for the given redirect URI. Scopes are joined with %20, which
-// DocuSign requires (shared notes §2).
+// DocuSign requires.
 func (c *Client) NewAuthRequest(redirectURI string) (*AuthRequest, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
@@ -164,7 +164,7 @@ func (c *Client) apply(s *Session, tok *tokenResponse, now time.Time) {
 	s.TokenType = CleanText(tok.TokenType)
 	life := time.Duration(tok.ExpiresIn) * time.Second
 	if tok.ExpiresIn <= 0 {
-		life = defaultAccessLifetime
+		life = DefaultAccessLifetime
 	}
 	s.AccessIssuedAt = now
 	s.AccessExpiresAt = now.Add(life)

@@ -103,7 +103,7 @@ func (c *Config) validate() error {
 
 // oauth2Config builds the x/oauth2 configuration for one redirect URI. The
 // AuthStyle is always explicit: auto-detection may send a token request twice
-// and burn a single-use code or refresh token (pitfalls 7).
+// and burn a single-use code or refresh token.
 func (c *Config) oauth2Config(redirectURI string) *oauth2.Config {
 	ep := c.Environment.Endpoints()
 	style := oauth2.AuthStyleInHeader

@@ -7,7 +7,7 @@ import (
 )
 
 // RefreshTokenExpiry reads the expiry DocuSign writes into a refresh token
-// (its undocumented binary layout, shared notes §7). It is diagnostics only:
+// (its undocumented binary layout, see package dstoken). It is diagnostics only:
 // for anything that does not decode as a refresh token with a plausible
 // expiry it returns the zero time, and callers fall back to an estimate.
 func RefreshTokenExpiry(token string) time.Time {

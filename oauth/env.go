@@ -19,7 +19,7 @@ const (
 	Production Environment = "production"
 )
 
-// Base URLs of DocuSign's account servers (shared notes §1).
+// Base URLs of DocuSign's account servers.
 const (
 	DemoBaseURL       = "https://account-d.docusign.com"
 	ProductionBaseURL = "https://account.docusign.com"

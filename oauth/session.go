@@ -8,7 +8,7 @@ import (
 )
 
 // DefaultRefreshLifetime is DocuSign's refresh-token lifetime, documented
-// only in a blog post (shared notes §4); profiles can override it.
+// only in a blog post; profiles can override it.
 const DefaultRefreshLifetime = 30 * 24 * time.Hour
 
 // ScopeExtended is the scope that makes every refresh hand out a refresh
@@ -230,7 +230,7 @@ func redacted(tokens ...string) string {
 	return fmt.Sprintf("[%d redacted]", n)
 }
 
-// UserInfo is DocuSign's /oauth/userinfo answer (shared notes §6). Client.UserInfo
+// UserInfo is DocuSign's /oauth/userinfo answer. Client.UserInfo
 // returns it with every string cleaned (CleanText).
 type UserInfo struct {
 	// Sub is the user's id (a GUID).

@@ -93,7 +93,7 @@ type replyError struct{ reply *serverReply }
 func (e *replyError) Error() string { return "unsuccessful token response: " + e.reply.String() }
 
 // httpClient returns the client every call of c uses: bounded by a timeout
-// (pitfalls 8) and with the token-response gate in place.
+// and with the token-response gate in place.
 func (c *Client) httpClient() *http.Client {
 	base := c.cfg.Transport
 	if base == nil {

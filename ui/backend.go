@@ -76,13 +76,11 @@ type Options struct {
 	Autostart Autostart
 }
 
-// Defaults for Options' zero values.
-const (
-	DefaultClipboardClear = 30 * time.Second
-	// TokenMinValid is how long a copied access token must stay valid; with
-	// less left, the session refreshes before handing it out.
-	TokenMinValid = 5 * time.Minute
-)
+// TokenMinValid is how long a copied access token must stay valid; with
+// less left, the session refreshes before handing it out (the keeper caps it
+// to a fraction of a short token lifetime). The clipboard's default is
+// storage.DefaultClipboardClear.
+const TokenMinValid = 5 * time.Minute
 
 func (o Options) withDefaults(a fyne.App) Options {
 	if o.Now == nil {
@@ -98,7 +96,7 @@ func (o Options) withDefaults(a fyne.App) Options {
 		}
 	}
 	if o.ClipboardClear <= 0 {
-		o.ClipboardClear = DefaultClipboardClear
+		o.ClipboardClear = storage.DefaultClipboardClear
 	}
 	return o
 }

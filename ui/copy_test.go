@@ -13,6 +13,7 @@ import (
 	"github.com/tokendesk/tokendesk/internal/tokenfmt"
 	"github.com/tokendesk/tokendesk/keeper"
 	"github.com/tokendesk/tokendesk/oauth"
+	"github.com/tokendesk/tokendesk/storage"
 )
 
 func TestCopyPutsTokenThenClears(t *testing.T) {
@@ -29,7 +30,7 @@ func TestCopyPutsTokenThenClears(t *testing.T) {
 	}
 	assertContains(t, "notice", m.NoticeLabel.Text, "clipboard is cleared in 30s")
 	assertNoTokenShown(t, m)
-	if len(h.timers) != 1 || h.timers[0].d != DefaultClipboardClear {
+	if len(h.timers) != 1 || h.timers[0].d != storage.DefaultClipboardClear {
 		t.Fatalf("clear timers = %v", h.timers)
 	}
 	h.timers[0].f()

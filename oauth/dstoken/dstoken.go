@@ -1,6 +1,6 @@
 // Package dstoken reads and writes the token layout DocuSign's account server
 // has been observed to use for authorization codes, access tokens and refresh
-// tokens (shared notes §7).
+// tokens.
 //
 // A token looks like a JWS, header.payload.signature, each part base64url
 // without padding. The header is JSON ({"typ":"MT","alg":"RS256","kid":...})
@@ -116,7 +116,7 @@ func ScopeName(id uint32) (string, bool) {
 // Header is the JSON header DocuSign's demo server puts on its tokens.
 const Header = `{"typ":"MT","alg":"RS256","kid":"68185ff1-4e51-4ce9-af1c-689812203317"}`
 
-// Payload field ids (shared notes §7).
+// Payload field ids.
 const (
 	fieldType      = 0x01
 	fieldUserID    = 0x02

@@ -16,8 +16,8 @@ const (
 	testKey     = "7c2b8d3e-5f4a-4e1b-9c6d-2a1f0e3b4c5d"
 )
 
-// handBuilt is an access-token payload assembled byte by byte from the
-// shared notes §7 (times and GUID bytes computed independently with
+// handBuilt is an access-token payload assembled byte by byte from
+// the observed layout (times and GUID bytes computed independently with
 // Python's datetime and uuid.bytes_le), not with Encode.
 var handBuilt = strings.Join([]string{
 	"01",           // version

@@ -11,7 +11,7 @@ import (
 )
 
 // Authorize-redirect error messages. DocuSign sends error_message, not
-// error_description (shared notes §5).
+// error_description.
 const (
 	msgDenied = "The user did not consent to connecting the application."
 	// consentRequestTTL bounds how long a rendered consent page can be answered.
@@ -30,7 +30,7 @@ type consentRequest struct {
 	expires     time.Time // server clock; only for pending consent pages
 }
 
-// handleAuthorize serves GET /oauth/auth (shared notes §2). Requests that
+// handleAuthorize serves GET /oauth/auth. Requests that
 // cannot be trusted to redirect (unknown client_id, unregistered
 // redirect_uri) get an HTML error page; other errors redirect back with
 // error and error_message.

@@ -2,9 +2,9 @@
 // server, to Token Desk what net/http/httptest is to net/http.
 //
 // It serves the three account-server endpoints Token Desk uses, behaving the
-// way DocuSign has been documented and observed to behave (shared notes
-// §2-§7): GET /oauth/auth with an optional consent page, POST /oauth/token for
-// the authorization_code and refresh_token grants (with refresh-token rotation
+// way DocuSign has been documented and observed to behave: GET /oauth/auth
+// with an optional consent page, POST /oauth/token for the
+// authorization_code and refresh_token grants (with refresh-token rotation
 // and the extended scope's sliding expiry), and GET /oauth/userinfo. Codes and
 // tokens are minted in DocuSign's token layout (package dstoken) and signed
 // with a per-server HMAC key.
@@ -52,7 +52,7 @@ var DefaultRedirectURIs = []string{
 	"http://127.0.0.1:8767/callback",
 }
 
-// Default lifetimes, as DocuSign's (shared notes §3, §4).
+// Default lifetimes, as DocuSign's.
 const (
 	// DefaultAccessTTL is the access-token lifetime (expires_in 28800).
 	DefaultAccessTTL = 8 * time.Hour
@@ -291,7 +291,7 @@ func (s *Server) ResetStats() {
 // RevokeConsent does what a user revoking the app's consent does at
 // DocuSign: every refresh token and every unused authorization code stops
 // working at once, while access tokens stay valid until they expire
-// (shared notes §1, §4). A later login creates a new consent.
+// . A later login creates a new consent.
 func (s *Server) RevokeConsent() {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -14,7 +14,7 @@ import (
 	"github.com/tokendesk/tokendesk/oauth/dstoken"
 )
 
-// Token-endpoint error descriptions, as DocuSign words them (shared notes §5).
+// Token-endpoint error descriptions, as DocuSign words them.
 const (
 	descExpiredToken   = "expired_client_token"
 	descUnauthorized   = "unauthorized_client"
@@ -26,7 +26,7 @@ const (
 	errUnsupportedType = "unsupported_grant_type"
 )
 
-// tokenResponse is the 200 body of /oauth/token (shared notes §3).
+// tokenResponse is the 200 body of /oauth/token.
 type tokenResponse struct {
 	AccessToken  string `json:"access_token"`
 	TokenType    string `json:"token_type"`
@@ -43,7 +43,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "invalid_request"})
 		return
 	}
-	// DocuSign answers a wrong content type with invalid_grant (notes §3).
+	// DocuSign answers a wrong content type with invalid_grant.
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != formContentType {
 		s.logf("sandbox: token request rejected: content type is not %s", formContentType)
@@ -183,12 +183,12 @@ func (s *Server) refreshGrant(rt string) (resp tokenResponse, desc string, bare 
 	delete(s.refresh, rt)
 	s.stats.Refreshes++
 	// extended slides the window; otherwise the consent-time expiry stays
-	// (shared notes §4).
+	//.
 	rtExpires := g.rtExpires
 	if g.extended {
 		rtExpires = now.Add(s.opts.RefreshTTL)
 	}
-	// DocuSign's refresh response does not echo extended (notes §4).
+	// DocuSign's refresh response does not echo extended.
 	var scopes []string
 	for _, sc := range g.scopes {
 		if sc != "extended" {

@@ -8,7 +8,7 @@ import (
 )
 
 // User is the signed-in user the sandbox reports from /oauth/userinfo, in
-// the JSON shape of DocuSign's userinfo response (shared notes §6).
+// the JSON shape of DocuSign's userinfo response.
 type User struct {
 	// Sub is the user's GUID; it is also written into every token.
 	Sub string `json:"sub"`
@@ -86,7 +86,7 @@ func (u User) withDefaults() (User, error) {
 
 // handleUserInfo serves GET /oauth/userinfo: a valid, unexpired Bearer
 // access token gets the user; anything else gets DocuSign's 401
-// {"error":"internal_server_error","reference_id":...} (shared notes §5).
+// {"error":"internal_server_error","reference_id":...}.
 func (s *Server) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.stats.UserInfo++
