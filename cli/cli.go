@@ -88,11 +88,14 @@ func IsWindow(args []string) (window, demo bool) {
 	return false, false
 }
 
-const usage = `Usage:
+// usage is the help text; ENVS stands for the named environments.
+var usage = strings.ReplaceAll(usageText, "ENVS", oauth.EnvironmentNames("|"))
+
+const usageText = `Usage:
   tokendesk                          open the window
   tokendesk --demo                   open the window against the built-in sandbox (demo profile)
   tokendesk --background             start with the window hidden (tray if available); sessions kept alive
-  tokendesk profile add NAME --integration-key KEY [--env demo|production|URL] [--secret-stdin]
+  tokendesk profile add NAME --integration-key KEY [--env ENVS|URL] [--secret-stdin]
                     [--ports 8765,8766] [--scopes "signature extended"] [--refresh-lifetime 720h]
   tokendesk profile list | remove NAME
   tokendesk login    [-p NAME] [--no-browser | --manual]

@@ -118,6 +118,18 @@ func TestIsWindow(t *testing.T) {
 	}
 }
 
+// The usage text offers every named environment of oauth's one table.
+func TestUsageNamesEveryEnvironment(t *testing.T) {
+	for _, e := range oauth.Environments() {
+		if !strings.Contains(usage, e.Name) {
+			t.Errorf("usage does not offer environment %q", e.Name)
+		}
+	}
+	if strings.Contains(usage, "ENVS") {
+		t.Error("usage still carries its ENVS placeholder")
+	}
+}
+
 // Every command Run knows is in the usage text a person reads.
 func TestUsageNamesEveryCommand(t *testing.T) {
 	for _, cmd := range []string{"profile add", "profile list", "login", "token", "accounts", "exec", "status",

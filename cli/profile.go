@@ -50,7 +50,7 @@ func runProfile(ctx context.Context, args []string, env Env) error {
 func runProfileAdd(ctx context.Context, args []string, env Env) error {
 	fs := flag.NewFlagSet("profile add", flag.ContinueOnError)
 	key := fs.String("integration-key", "", "DocuSign integration key (GUID)")
-	envName := fs.String("env", "demo", "demo, production, or the base URL of a DocuSign-compatible server")
+	envName := fs.String("env", string(oauth.Demo), oauth.EnvironmentNames(", ")+", or the base URL of a DocuSign-compatible server")
 	secretStdin := fs.Bool("secret-stdin", false, "read the client secret from standard input (confidential client)")
 	ports := fs.String("ports", "", "comma-separated loopback redirect ports (default 8765,8766,8767)")
 	scopes := fs.String("scopes", "", `scopes asked at consent (default "signature extended")`)
@@ -60,7 +60,7 @@ func runProfileAdd(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageError{"usage: tokendesk profile add NAME --integration-key KEY [--env demo|production|URL]"}
+		return usageError{"usage: tokendesk profile add NAME --integration-key KEY [--env " + oauth.EnvironmentNames("|") + "|URL]"}
 	}
 	p := storage.Profile{Name: pos[0], Environment: *envName, IntegrationKey: strings.TrimSpace(*key),
 		Scopes: strings.Fields(*scopes), RefreshLifetime: storage.Duration(*lifetime)}

@@ -63,6 +63,16 @@ func Environments() []EnvInfo {
 	return out
 }
 
+// EnvironmentNames returns the named environments' names, demo first,
+// joined by sep: what help texts and messages offer besides a base URL.
+func EnvironmentNames(sep string) string {
+	names := make([]string, len(environments))
+	for i, e := range environments {
+		names[i] = e.Name
+	}
+	return strings.Join(names, sep)
+}
+
 // Endpoints are the three account-server URLs Token Desk uses.
 type Endpoints struct {
 	// AuthURL is the browser consent page (GET /oauth/auth).
@@ -90,7 +100,7 @@ func ParseEnvironment(s string) (Environment, error) {
 	}
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-		return "", fmt.Errorf("environment %q is not demo, production or an https base URL", CleanText(s))
+		return "", fmt.Errorf("environment %q is not %s or an https base URL", CleanText(s), EnvironmentNames(", "))
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil || u.Opaque != "" {
 		return "", fmt.Errorf("environment URL %q must not carry user info, a query or a fragment", CleanText(s))
