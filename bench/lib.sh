@@ -76,15 +76,6 @@ window_run() {
 	until xdotool search --all --onlyvisible --pid "$wp" --name "^$title" >/dev/null 2>&1; do
 		i=$((i + 1))
 		if [ "$i" -gt 3000 ] || ! kill -0 "$wp" 2>/dev/null; then
-			# GLFW's XOpenDisplay fails now and then (about 1 launch in 100
-			# here) while the server is alive and the next client connects
-			# fine: relaunch once, and say so.
-			if [ -z "${window_retried:-}" ] && grep -q "Failed to open display" "$tmp/window.err" 2>/dev/null; then
-				log "transient X connection failure at start-up of: $* (relaunching once)"
-				wait "$wp" 2>/dev/null || true
-				window_retried=1 window_run "$out" "$title" "$idle" "$@"
-				return
-			fi
 			log "no window \"$title\" from: $*"
 			xdotool search --name . getwindowname %@ >&2 2>/dev/null || true
 			cat "$tmp/window.err" >&2

@@ -66,7 +66,8 @@ go build -o "$tmp/tokendesk" .
 start_x() {
   n=$((300 + $$ % 600))
   while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
-  Xvfb ":$n" -screen 0 "${1}x${2}x24" -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
+  # -noreset: see docs/x11-open-display.md.
+  Xvfb ":$n" -screen 0 "${1}x${2}x24" -nolisten tcp -noreset >"$tmp/xvfb.log" 2>&1 &
   xvfb=$!
   i=0
   until [ -e "/tmp/.X11-unix/X$n" ]; do
@@ -87,13 +88,6 @@ start_app() {
   TOKENDESK_CONFIG_DIR="$cfg" "$tmp/tokendesk" profile add acme-dev \
     --integration-key 1a2b3c4d-0000-1111-2222-333344445556 --env demo >/dev/null
   launch
-  # GLFW's XOpenDisplay fails now and then under Xvfb while the server is
-  # fine: relaunch once, and say so.
-  sleep 1
-  if ! kill -0 "$app" 2>/dev/null && grep -q "Failed to open display" "$tmp/app.log"; then
-    echo "smoke: transient X connection failure at start-up; relaunching once" >&2
-    launch
-  fi
 }
 launch() {
   PATH="$tmp/bin:$PATH" TOKENDESK_CONFIG_DIR="$cfg" TOKENDESK_DEMO_AUTO_ACCEPT=1 TOKENDESK_DEMO_REVOKE_AFTER=1h \
