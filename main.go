@@ -151,13 +151,27 @@ func runWindow(ctx context.Context, demoMode, background bool) error {
 	// Coming back to the foreground (often after a suspend) re-checks every
 	// session at once instead of waiting for the next minute's check.
 	a.Lifecycle().SetOnEnteredForeground(store.PokeAll)
-	go func() { <-ctx.Done(); fyne.Do(a.Quit) }()
+	kctx, stopKeepers := context.WithCancel(context.Background())
+	go func() {
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+		// Fyne 2.7.1 can deadlock in its own shutdown right after start-up
+		// (docs/x11-open-display.md, "a window that does not quit on SIGTERM");
+		// a signal must still end the process, once refreshes in flight are saved.
+		afterGrace(quitGrace, func() {
+			logf("the window did not close within %s of the signal; exiting once refreshes in flight are saved", quitGrace)
+			stopKeepers()
+			cli.Drain(m, logf)
+			if realM != m {
+				cli.Drain(realM, logf)
+			}
+		}, os.Exit)
+	}()
 	if !background {
 		w.Show()
 	}
 	// The shown profile's keeper exists already; the rest load in the
 	// background so many profiles do not delay the first frame.
-	kctx, stopKeepers := context.WithCancel(context.Background())
 	go store.KeepAlive(kctx)
 	a.Run()
 	stopServing()
@@ -168,6 +182,18 @@ func runWindow(ctx context.Context, demoMode, background bool) error {
 		cli.Drain(realM, logf)
 	}
 	return nil
+}
+
+// quitGrace is how long a signalled window may take to close.
+const quitGrace = 10 * time.Second
+
+// afterGrace waits grace, then runs drain and exits with code 0: the exit
+// that a quit stuck in the toolkit never reaches. A process that quits in
+// time never gets here, since main returns first.
+func afterGrace(grace time.Duration, drain func(), exit func(int)) {
+	time.Sleep(grace)
+	drain()
+	exit(0)
 }
 
 // raised asks a running app of this configuration to show its window. It
