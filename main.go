@@ -132,6 +132,9 @@ func runWindow(ctx context.Context, demoMode, background bool) error {
 		Initial:        set.CurrentProfile,
 		DemoNote:       note,
 		Autostart:      ui.SystemAutostart{Store: realStore},
+		// What opening the real configuration fixed or could not; the
+		// command line prints the same on stderr.
+		StorageWarnings: realStore.Warnings(),
 	})
 	show := func() { w.Show(); w.Window().RequestFocus(); m.PokeAll() }
 	if !tray {

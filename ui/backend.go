@@ -74,6 +74,10 @@ type Options struct {
 	// Autostart, if set, backs the "Start at login" switch and the one-time
 	// offer after the first login of a real profile (quit.go).
 	Autostart Autostart
+	// StorageWarnings are what opening the configuration had to tell the
+	// user (a directory made private, keyring entries still to move); the
+	// window shows them once, when it is first shown.
+	StorageWarnings []string
 }
 
 // TokenMinValid is how long a copied access token must stay valid; with

@@ -76,7 +76,12 @@ type MainWindow struct {
 	stopTick       chan struct{}
 	trayIcon       fyne.Resource
 	hideNoticed    bool // told the user the app keeps running in the tray
+	storageWarned  bool // showed Options.StorageWarnings
 	closed         bool // Close was called: late background results are dropped
+
+	// StorageWarningDialog is the dialog that showed Options.StorageWarnings
+	// (nil until then).
+	StorageWarningDialog *dialog.CustomDialog
 
 	tabs                    *container.AppTabs
 	overviewTab, sessionTab *container.TabItem
@@ -244,6 +249,7 @@ func (m *MainWindow) Show() {
 	m.win.Show()
 	m.startTicker()
 	m.tick()
+	m.showStorageWarnings()
 	releaseStartupMemory.Do(func() { time.AfterFunc(startupSettled, debug.FreeOSMemory) })
 }
 
