@@ -182,8 +182,7 @@ func (s *Server) refreshGrant(rt string) (resp tokenResponse, desc string, bare 
 	}
 	delete(s.refresh, rt)
 	s.stats.Refreshes++
-	// extended slides the window; otherwise the consent-time expiry stays
-	//.
+	// extended slides the window; otherwise the consent-time expiry stays.
 	rtExpires := g.rtExpires
 	if g.extended {
 		rtExpires = now.Add(s.opts.RefreshTTL)
