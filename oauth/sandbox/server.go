@@ -290,8 +290,8 @@ func (s *Server) ResetStats() {
 
 // RevokeConsent does what a user revoking the app's consent does at
 // DocuSign: every refresh token and every unused authorization code stops
-// working at once, while access tokens stay valid until they expire
-// . A later login creates a new consent.
+// working at once, while access tokens stay valid until they expire. A
+// later login creates a new consent.
 func (s *Server) RevokeConsent() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
