@@ -42,8 +42,13 @@ stop_x() {
 cleanup() {
   stop_app
   stop_x
-  sleep 0.3
-  rm -rf "$tmp"
+  # A browser helper that is still exiting may write into $tmp while it is
+  # removed: try again, and never let the clean-up decide the result.
+  for _ in 1 2 3 4 5; do
+    sleep 0.3
+    rm -rf "$tmp" 2>/dev/null && break
+  done
+  return 0
 }
 trap cleanup EXIT INT TERM
 
