@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"slices"
@@ -126,7 +127,11 @@ func (k call) transport(ctx context.Context, err error) *Error {
 		cause = "connection refused"
 	case strings.Contains(err.Error(), "no such host"):
 		cause = "host not found"
-	case strings.Contains(err.Error(), "EOF"), strings.Contains(err.Error(), "connection reset"):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed),
+		strings.Contains(err.Error(), "EOF"), strings.Contains(err.Error(), "connection reset"),
+		strings.Contains(err.Error(), "broken pipe"), strings.Contains(err.Error(), "server closed idle connection"):
+		// A pooled keep-alive connection the server closed, or a server
+		// that went away mid-answer.
 		cause = "the connection was dropped"
 	case strings.Contains(err.Error(), "certificate"), strings.Contains(err.Error(), "tls"):
 		cause = "TLS failed"
